@@ -1,0 +1,46 @@
+# Two commands on a fresh machine: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_DATA ?= demo-data
+
+.PHONY: help venv java test lint format demo clean
+
+help:
+	@echo "make demo   create $(VENV), install, and run the pipelines end to end on demo data"
+	@echo "make test   run the whole test suite (lint included)"
+	@echo "make lint   ruff and mypy"
+	@echo "make clean  remove $(VENV), caches and demo data"
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "oncall needs Python 3.11 or newer, found %s: run make with PYTHON=/path/to/python3.11" % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+java: venv
+	@$(BIN)/python -m pipelines.java
+
+test: venv java
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+demo: venv java
+	$(BIN)/oncall validate
+	$(BIN)/oncall owners
+	$(BIN)/oncall runbook profit
+
+clean:
+	rm -rf $(VENV) $(DEMO_DATA) .pytest_cache .ruff_cache .mypy_cache .hypothesis

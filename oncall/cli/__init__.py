@@ -1,0 +1,1 @@
+"""The ``oncall`` command line: thin Typer modules that parse, call the core, and render."""

@@ -1,0 +1,48 @@
+"""``oncall``: the team's rotation, runbooks, calendars and incident answers.
+
+This module only wires command modules together; it must stay cheap to import (no pyspark, no
+pydantic, no holidays) so that ``oncall --help`` and every command start instantly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from oncall.cli import owners, runbook, validate
+from oncall.cli.base import new_app
+from oncall.cli.context import CliState
+
+app = new_app(
+    "On-call for the data pipelines: fair rotations, runbooks, calendars and incident answers."
+)
+
+
+@app.callback()
+def main_callback(
+    ctx: typer.Context,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Workspace folder (default: $ONCALL_WORKSPACE, else the nearest ancestor "
+            "holding runbooks/ or schedules/).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """On-call for the data pipelines: fair rotations, runbooks, calendars and incident answers."""
+    ctx.obj = CliState(workspace_option=workspace)
+
+
+app.command("validate")(validate.validate)
+app.command("owners")(owners.owners)
+app.command("runbook")(runbook.runbook)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="oncall")

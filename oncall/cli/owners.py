@@ -1,0 +1,43 @@
+"""``oncall owners``: who owns each pipeline."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from oncall.cli.base import TableFormat, out_console, print_json
+from oncall.cli.context import workspace
+
+
+def owners(
+    ctx: typer.Context,
+    output: Annotated[
+        TableFormat, typer.Option("--format", "-f", help="table or json.")
+    ] = TableFormat.table,
+) -> None:
+    """Show each pipeline's owner teams, on-call rotation and policy."""
+    from oncall.runbooks import owners_rows
+
+    rows = owners_rows(workspace(ctx).runbooks())
+    if output is TableFormat.json:
+        print_json(
+            [{k: row[k] for k in ("pipeline", "name", "primary", "secondary")} for row in rows]
+        )
+        return
+    from rich.table import Table
+
+    table = Table(title="Pipeline owners", title_justify="left", expand=False)
+    for column in ("pipeline", "primary owners", "secondary", "on call"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        on_call = f"{row['rotation'] or 'no rotation'}, {row['policy']}"
+        if row["support"]:
+            on_call += f"; support: {', '.join(row['support'])}"
+        table.add_row(
+            f"{row['pipeline']}\n[dim]{row['name']}[/dim]",
+            "\n".join(row["primary"]),
+            "\n".join(row["secondary"]),
+            on_call,
+        )
+    out_console().print(table)

@@ -1,0 +1,81 @@
+"""``oncall runbook PIPELINE`` and ``oncall runbook list``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from oncall.cli.base import DocumentFormat, out_console, print_json
+from oncall.cli.context import workspace
+
+
+def runbook(
+    ctx: typer.Context,
+    pipeline: Annotated[
+        str, typer.Argument(help="A pipeline id (profit, growth, engagement, aggregated), or list.")
+    ],
+    output: Annotated[
+        DocumentFormat, typer.Option("--format", "-f", help="text, md or json.")
+    ] = DocumentFormat.text,
+) -> None:
+    """Show a pipeline's runbook (owners, on-call, SLA, sources, issues); `list` lists them."""
+    ws = workspace(ctx)
+    if pipeline == "list":
+        _list(ws, output)
+        return
+    from oncall.runbooks import runbook_data, runbook_markdown
+
+    book = ws.runbook(pipeline)
+    if output is DocumentFormat.json:
+        print_json(runbook_data(book))
+        return
+    zone = ws.rotation(book.on_call.rotation).timezone if book.on_call.rotation else None
+    document = runbook_markdown(book, ws.teams(), zone)
+    if output is DocumentFormat.md:
+        typer.echo(document, nl=False)
+        return
+    from rich.markdown import Markdown
+
+    out_console().print(Markdown(document, code_theme="ansi_dark", hyperlinks=False))
+
+
+def _list(ws: object, output: DocumentFormat) -> None:
+    from oncall.config.workspace import Workspace
+
+    assert isinstance(ws, Workspace)
+    books = ws.runbooks()
+    rows = [
+        {
+            "pipeline": b.id,
+            "name": b.name,
+            "policy": b.on_call.policy,
+            "rotation": b.on_call.rotation,
+            "checks": [issue.id for issue in b.common_issues],
+        }
+        for b in books
+    ]
+    if output is DocumentFormat.json:
+        print_json(rows)
+    elif output is DocumentFormat.md:
+        lines = ["| pipeline | name | on call | checks |", "| --- | --- | --- | --- |"]
+        for row in rows:
+            lines.append(
+                f"| {row['pipeline']} | {row['name']} | {row['rotation'] or '-'} "
+                f"({row['policy']}) | {', '.join(row['checks'])} |"
+            )
+        typer.echo("\n".join(lines))
+    else:
+        from rich.table import Table
+
+        table = Table(title="Runbooks", title_justify="left")
+        for column in ("pipeline", "name", "on call", "checks"):
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(
+                row["pipeline"],
+                row["name"],
+                f"{row['rotation'] or '-'} ({row['policy']})",
+                "\n".join(row["checks"]),
+            )
+        out_console().print(table)

@@ -1,0 +1,39 @@
+"""``oncall validate``: check every file of the workspace."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from oncall.cli.base import print_json, report
+from oncall.cli.context import workspace
+
+
+class ValidateFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def validate(
+    ctx: typer.Context,
+    output: Annotated[
+        ValidateFormat, typer.Option("--format", "-f", help="text or json.")
+    ] = ValidateFormat.text,
+) -> None:
+    """Check every file of the workspace; one line per problem, exit 2 if any."""
+    ws = workspace(ctx)
+    problems = [str(p) for p in ws.validate()]
+    files = len(ws.rotation_ids()) + len(ws.runbook_ids()) + int(ws.teams_path.is_file())
+    if output is ValidateFormat.json:
+        print_json(
+            {"workspace": str(ws.root), "files": files, "valid": not problems, "problems": problems}
+        )
+    else:
+        for line in problems:
+            report("error", line)
+        if not problems:
+            typer.echo(f"{ws.root}: {files} files valid")
+    if problems:
+        raise typer.Exit(2)

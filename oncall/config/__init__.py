@@ -1,0 +1,1 @@
+"""Workspace configuration: plain data models, their validation, and workspace loading."""

@@ -1,0 +1,49 @@
+"""What the product knows by name: the four pipelines, their sources and their diagnose checks.
+
+These ids are part of the external contract (CONTRACT.md sections 2, 4 and 5).
+"""
+
+from __future__ import annotations
+
+PIPELINE_IDS: tuple[str, ...] = ("profit", "growth", "engagement", "aggregated")
+
+POLICIES: tuple[str, ...] = ("immediate", "working-hours", "month-end-watch")
+
+#: diagnose check ids of each pipeline, in the order they are reported
+CHECKS: dict[str, tuple[str, ...]] = {
+    "profit": ("filing_discrepancy", "cost_data_delay"),
+    "growth": ("missing_current_status", "skipped_states"),
+    "engagement": ("late_arrivals", "kafka_gap", "duplicate_events"),
+    "aggregated": ("stale_upstream", "missing_values", "join_skew"),
+}
+
+CHECK_IDS: tuple[str, ...] = tuple(check for checks in CHECKS.values() for check in checks)
+
+#: the pipeline each check belongs to
+CHECK_PIPELINE: dict[str, str] = {
+    check: pipeline for pipeline, checks in CHECKS.items() for check in checks
+}
+
+#: raw sources under ``DATA/sources/`` (CONTRACT section 4)
+SOURCE_IDS: tuple[str, ...] = (
+    "revenue",
+    "costs",
+    "salaries",
+    "filings",
+    "account_events",
+    "clicks",
+)
+
+#: defaults of the check thresholds a runbook may override (CONTRACT section 5)
+THRESHOLD_DEFAULTS: dict[str, dict[str, float]] = {
+    # fires above max(abs_tolerance, rel_tolerance * |filed value|)
+    "filing_discrepancy": {"abs_tolerance": 1.00, "rel_tolerance": 0.0001},
+    # Ops cost data is due by this day of the next month, 23:59:59 UTC
+    "cost_data_delay": {"deadline_day": 5},
+    # ingested more than this many hours after event_time misses the arrival SLA
+    "late_arrivals": {"arrival_sla_hours": 48.0},
+    # a run of at least this many minutes with no event at all is a gap
+    "kafka_gap": {"min_gap_minutes": 15.0},
+    # a key holding more than this share of a source's rows is hot
+    "join_skew": {"max_key_share": 0.20},
+}

@@ -1,0 +1,282 @@
+"""The workspace's data model as plain frozen dataclasses.
+
+These classes are what the rest of the code works with. They import nothing heavy, so commands
+that read a cached, already validated workspace start instantly; ``oncall.config.validation``
+checks raw YAML against them with pydantic (``__pydantic_config__`` forbids unknown keys) and
+adds the checks that span fields and files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+#: unknown keys are errors: a typo must not pass silently
+FORBID_EXTRA = {"extra": "forbid"}
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Policy = Literal["immediate", "working-hours", "month-end-watch"]
+
+
+# --- schedules/<rotation-id>.yaml -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HolidayCalendar:
+    """A public-holiday calendar as the ``holidays`` package names it (``DE``, ``BY``)."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    country: str
+    subdiv: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.country}-{self.subdiv}" if self.subdiv else self.country
+
+
+@dataclass(frozen=True)
+class Leave:
+    """Personal leave, inclusive of both dates."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    start: date
+    end: date
+    reason: str | None = None
+
+    def overlaps(self, first: date, last: date) -> bool:
+        """Whether any leave day falls within ``first``..``last`` (inclusive)."""
+        return self.start <= last and self.end >= first
+
+
+@dataclass(frozen=True)
+class Member:
+    """One engineer of a rotation; ``id`` is what people type on the command line."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    id: str
+    name: str
+    email: str
+    phone: str
+    holidays: HolidayCalendar | None = None
+    leave: tuple[Leave, ...] = ()
+
+
+@dataclass(frozen=True)
+class RotationSpec:
+    """The ``rotation:`` block: when week 1 starts and when shifts change hands."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    start: date
+    handoff: time = time(9, 30)
+    handoff_minutes: int = 30
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """When a working-hours policy picks incidents up, in the rotation's time zone."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+    days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """A weekly rotation; ``id`` is the file name without ``.yaml``."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    name: str
+    timezone: str
+    rotation: RotationSpec
+    members: tuple[Member, ...]
+    holidays: HolidayCalendar | None = None
+    working_hours: WorkingHours = WorkingHours()
+    team: str | None = None
+    description: str | None = None
+    id: str = ""
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        """The rotation's time zone."""
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.timezone)
+
+    def member(self, member_id: str) -> Member | None:
+        """The member with this id, or None."""
+        return next((m for m in self.members if m.id == member_id), None)
+
+    def calendar_of(self, member: Member) -> HolidayCalendar | None:
+        """The public-holiday calendar that applies to ``member``."""
+        return member.holidays or self.holidays
+
+
+# --- schedules/teams.yaml ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Team:
+    """An owner team and how to reach it."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    name: str
+    email: str
+    chat: str | None = None
+    phone: str | None = None
+    hours: str | None = None
+    rotation: str | None = None
+    description: str | None = None
+
+    @property
+    def contact(self) -> str:
+        """How to reach the team, most direct channel first."""
+        return ", ".join(c for c in (self.phone, self.chat, self.email) if c)
+
+
+@dataclass(frozen=True)
+class Teams:
+    """The teams file: every team a runbook may name as owner or support."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    teams: tuple[Team, ...]
+
+    def get(self, name: str) -> Team | None:
+        """The team with this name, or None."""
+        return next((t for t in self.teams if t.name == name), None)
+
+
+# --- runbooks/<pipeline-id>.yaml --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Owners:
+    """Owner teams by name: primary first, then secondary."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    primary: tuple[str, ...]
+    secondary: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """A source the pipeline reads, and who delivers it."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    name: str
+    description: str
+    provided_by: str | None = None
+    arrives: str | None = None
+
+
+@dataclass(frozen=True)
+class CommonIssue:
+    """A known failure mode, detected by a diagnose check of the same id."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    id: str
+    title: str
+    remediation: str
+    symptoms: str | None = None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A recurring deadline: weekly on ``weekday`` or monthly on ``day`` (-1 = last day)."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    name: str
+    every: Literal["week", "month"]
+    weekday: Weekday | None = None
+    day: int | None = None
+    at: time = time(23, 59)
+    timezone: str | None = None
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class SLA:
+    """Service levels in structured form; ``summary`` is the sentence people quote."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    summary: str
+    respond_within_minutes: int | None = None
+    fix_within_hours: int | None = None
+    data_due_hours: int | None = None
+    deadlines: tuple[Deadline, ...] = ()
+
+
+@dataclass(frozen=True)
+class OnCall:
+    """Who answers incidents: a rotation (or none) under a policy, with supporting teams."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    rotation: str | None
+    policy: Policy
+    support: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Runbook:
+    """A pipeline's runbook: owners, sources, SLA, on-call policy and known issues."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    id: str
+    name: str
+    owners: Owners
+    data_sources: tuple[DataSource, ...]
+    common_issues: tuple[CommonIssue, ...]
+    sla: SLA
+    on_call: OnCall
+    description: str | None = None
+    #: check id -> threshold name -> value; validation fills in the defaults of
+    #: ``catalog.THRESHOLD_DEFAULTS`` for every check of this pipeline
+    thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def threshold(self, check_id: str, name: str) -> float:
+        """A check's threshold: the runbook's value, else the contract default."""
+        from oncall.config.catalog import THRESHOLD_DEFAULTS
+
+        value = self.thresholds.get(check_id, {}).get(name)
+        return THRESHOLD_DEFAULTS[check_id][name] if value is None else value
+
+    def issue(self, check_id: str) -> CommonIssue | None:
+        """The common issue detected by ``check_id``, or None."""
+        return next((i for i in self.common_issues if i.id == check_id), None)
+
+
+def plain(value: object) -> object:
+    """Models as JSON-ready data: dataclasses to dicts, tuples to lists, dates ISO, times HH:MM."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, time):
+        return value.strftime("%H:%M") if not value.second else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

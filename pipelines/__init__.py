@@ -1,0 +1,1 @@
+"""The four Spark pipelines (profit, growth, engagement, aggregated) and their diagnostics."""
