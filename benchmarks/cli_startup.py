@@ -1,0 +1,77 @@
+"""How fast `oncall` answers, measured against the bare cost of importing Typer.
+
+Prints the median wall time over N runs (default 20) of each command next to
+`python -c "import typer"`, and their ratio (goal: under 1.5). Each command runs once first so
+that the validated-workspace cache is warm, as it is for anyone who has used `oncall` before.
+Bytecode is compiled first, as any normal install does (this machine sets
+PYTHONDONTWRITEBYTECODE, which would otherwise make every run compile oncall from source).
+
+    .venv/bin/python benchmarks/cli_startup.py [--runs 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+COMMANDS: list[tuple[str, list[str]]] = [
+    ('python -c "import typer"', [sys.executable, "-c", "import typer"]),
+    ("oncall owners --format json", [str(BIN / "oncall"), "owners", "--format", "json"]),
+    (
+        "oncall whois engagement --format json",
+        [str(BIN / "oncall"), "whois", "engagement", "--format", "json"],
+    ),
+]
+
+
+def median_seconds(argv: list[str], runs: int, env: dict[str, str]) -> float | None:
+    """Median wall time of ``argv`` over ``runs`` runs, or None if the command fails."""
+    warm = subprocess.run(argv, env=env, capture_output=True, check=False)
+    if warm.returncode != 0:
+        return None
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    compileall.compile_dir(REPO / "oncall", quiet=1)
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ)
+        env.update(
+            ONCALL_WORKSPACE=str(REPO),
+            ONCALL_CACHE_DIR=cache,
+            ONCALL_NOW="2027-01-06T10:00:00+01:00",
+        )
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        results = [(label, median_seconds(argv, args.runs, env)) for label, argv in COMMANDS]
+    baseline = results[0][1]
+    assert baseline is not None
+    print(f"median wall time over {args.runs} runs (warm cache)")
+    print(f"{'command':<40} {'median ms':>10} {'ratio':>7}")
+    for label, seconds in results:
+        if seconds is None:
+            print(f"{label:<40} {'(not available)':>18}")
+            continue
+        print(f"{label:<40} {seconds * 1000:>10.1f} {seconds / baseline:>7.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
