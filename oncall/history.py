@@ -1,0 +1,127 @@
+"""The record of `pipeline diagnose` runs, read by `oncall handoff` and `oncall whois`.
+
+Every diagnose run appends one JSON line per pipeline to
+``<workspace>/state/diagnose-history.jsonl`` (``ONCALL_STATE_DIR`` overrides the folder):
+
+    {"at": "2027-01-06T09:00:00+00:00", "pipeline": "profit", "status": "fail",
+     "data": "/data/root", "as_of": "2027-01-06T09:00:00+00:00",
+     "checks": [{"id": "filing_discrepancy", "status": "fail", "count": 2}, ...]}
+
+Lines are appended whole under a file lock, so concurrent runs never interleave; a reader skips
+any line it cannot parse (a hand edit, a crash mid-write). The file is plain text: keep it out of
+git (``state/`` is in ``.gitignore``) or commit it if the team wants shared history.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from oncall.fsio import atomic_write_text, locked
+
+STATE_VARIABLE = "ONCALL_STATE_DIR"
+HISTORY_FILE = "diagnose-history.jsonl"
+#: keep the file bounded: when it grows past this many lines, the oldest are dropped
+MAX_LINES = 20_000
+
+
+def history_path(workspace_root: Path) -> Path:
+    """Where the diagnose history of a workspace lives."""
+    folder = os.environ.get(STATE_VARIABLE)
+    return (Path(folder) if folder else Path(workspace_root) / "state") / HISTORY_FILE
+
+
+def record_runs(workspace_root: Path, entries: list[dict[str, Any]]) -> Path:
+    """Append one line per entry (each with at least ``at``, ``pipeline``, ``status``)."""
+    path = history_path(workspace_root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(
+        json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n" for entry in entries
+    )
+    with locked(path):
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(text)
+        _trim(path)
+    return path
+
+
+def _trim(path: Path) -> None:
+    with open(path, encoding="utf-8") as handle:
+        lines = handle.readlines()
+    if len(lines) > MAX_LINES:
+        atomic_write_text(path, "".join(lines[-MAX_LINES // 2 :]))
+
+
+def read_runs(workspace_root: Path) -> list[dict[str, Any]]:
+    """Every readable entry, oldest first."""
+    path = history_path(workspace_root)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return []
+    runs = []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(entry, dict) and {"at", "pipeline", "status"} <= entry.keys():
+            runs.append(entry)
+    return runs
+
+
+@dataclass(frozen=True)
+class PipelineStatus:
+    """The latest diagnose result of a pipeline, and since when it has been in that state."""
+
+    pipeline: str
+    status: str
+    at: datetime
+    since: datetime
+    failing: tuple[str, ...]
+    checks: tuple[dict[str, Any], ...]
+
+
+def latest_statuses(
+    workspace_root: Path, until: datetime | None = None
+) -> dict[str, PipelineStatus]:
+    """Per pipeline, its latest run (at or before ``until``) and the start of that streak.
+
+    ``since`` is the time of the first run of the unbroken series of runs with the latest
+    status: for a failing pipeline, since when it has been failing.
+    """
+    by_pipeline: dict[str, list[dict[str, Any]]] = {}
+    for entry in read_runs(workspace_root):
+        try:
+            at = datetime.fromisoformat(entry["at"])
+        except (TypeError, ValueError):
+            continue
+        if at.tzinfo is None or (until is not None and at > until):
+            continue
+        by_pipeline.setdefault(str(entry["pipeline"]), []).append({**entry, "at": at})
+    result = {}
+    for pipeline, runs in by_pipeline.items():
+        runs.sort(key=lambda r: r["at"])
+        last = runs[-1]
+        since = last["at"]
+        for run in reversed(runs):
+            if run["status"] != last["status"]:
+                break
+            since = run["at"]
+        checks = tuple(c for c in last.get("checks", []) if isinstance(c, dict))
+        failing = tuple(
+            str(c.get("id")) for c in checks if c.get("status") in ("fail", "error", "warn")
+        )
+        result[pipeline] = PipelineStatus(
+            pipeline=pipeline,
+            status=str(last["status"]),
+            at=last["at"],
+            since=since,
+            failing=failing,
+            checks=checks,
+        )
+    return result
