@@ -1,0 +1,111 @@
+"""How fairly a stretch of weeks is spread: weeks, holiday days, weekend days and swaps per member.
+
+Pure: computed from an ``Engine``, whose weeks already are the ledger — published weeks as
+served (with their swaps), the rest as planned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from oncall.rotation.engine import Engine
+
+#: every on-call week spans one weekend (its Saturday and Sunday)
+WEEKEND_DAYS_PER_WEEK = 2
+
+
+@dataclass(frozen=True)
+class MemberFairness:
+    """One member's share of the weeks of a fairness report."""
+
+    member: str
+    #: False for someone no longer in the rotation who still appears in published history
+    current: bool
+    weeks: int
+    published_weeks: int
+    holiday_days: int
+    weekend_days: int
+    #: active swaps this member took part in with a week inside the horizon
+    swaps: int
+
+
+@dataclass(frozen=True)
+class Fairness:
+    """Per-member load over ``weeks`` weeks from the Monday ``first`` to the Monday ``last``."""
+
+    rotation_id: str
+    first: date
+    last: date
+    weeks: int
+    #: whole cycles (one week per member each) inside the horizon
+    whole_cycles: int
+    members: tuple[MemberFairness, ...]
+    #: weeks nobody could take
+    empty_weeks: int
+
+    def _spread(self, values: list[int]) -> int:
+        return max(values) - min(values) if values else 0
+
+    @property
+    def week_spread(self) -> int:
+        """Most minus fewest weeks among current members."""
+        return self._spread([m.weeks for m in self.members if m.current])
+
+    @property
+    def holiday_spread(self) -> int:
+        """Most minus fewest holiday days among current members."""
+        return self._spread([m.holiday_days for m in self.members if m.current])
+
+
+def fairness_report(engine: Engine, first: int, count: int) -> Fairness:
+    """The fairness of weeks ``first`` .. ``first + count - 1`` (week numbers, not before 0)."""
+    weeks = engine.weeks(first, count)
+    order = list(engine.members)
+    tally: dict[str, list[int]] = {m: [0, 0, 0] for m in order}  # weeks, published, holidays
+    swap_ids: dict[str, set[int]] = {m: set() for m in order}
+    empty = 0
+    for week in weeks:
+        engineer = week.engineer
+        for swap in week.swap_history:
+            if swap.active:
+                for member in swap.members:
+                    swap_ids.setdefault(member, set()).add(swap.id)
+        if engineer is None:
+            empty += 1
+            continue
+        if engineer not in tally:
+            order.append(engineer)
+            tally[engineer] = [0, 0, 0]
+        counts = tally[engineer]
+        counts[0] += 1
+        counts[1] += int(week.published is not None)
+        counts[2] += len({h.date for h in week.engineer_holidays})
+    for member in swap_ids:
+        if member not in tally:
+            order.append(member)
+            tally[member] = [0, 0, 0]
+    current = set(engine.members)
+    members = tuple(
+        MemberFairness(
+            member=m,
+            current=m in current,
+            weeks=tally[m][0],
+            published_weeks=tally[m][1],
+            holiday_days=tally[m][2],
+            weekend_days=tally[m][0] * WEEKEND_DAYS_PER_WEEK,
+            swaps=len(swap_ids.get(m, ())),
+        )
+        for m in order
+    )
+    start = first - first % engine.n + (engine.n if first % engine.n else 0)
+    whole = max(0, (first + count - start) // engine.n)
+    return Fairness(
+        rotation_id=engine.rotation.id,
+        first=weeks[0].start if weeks else engine.rotation.rotation.start,
+        last=weeks[-1].start if weeks else engine.rotation.rotation.start,
+        weeks=len(weeks),
+        whole_cycles=whole,
+        members=members,
+        empty_weeks=empty,
+    )

@@ -1,0 +1,226 @@
+"""Plain data of the rotation engine: state files, week assignments, schedules and loads.
+
+Everything here is a frozen dataclass importing only the standard library, so commands reading a
+cached state start instantly. The state-file classes carry ``__pydantic_config__`` so that
+``oncall.rotation.store`` validates hand-edited YAML against them (unknown keys are errors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from oncall.config.models import FORBID_EXTRA, Leave
+
+# --- state files: schedules/<rotation-id>/swaps.yaml and published.yaml ----------------------
+
+
+@dataclass(frozen=True)
+class SwapWeek:
+    """One side of a swap: the week starting ``week`` goes from ``was`` to ``now``."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    week: date
+    was: str
+    now: str
+
+
+@dataclass(frozen=True)
+class Swap:
+    """An explicit trade of two weeks between two members (``oncall swap add``).
+
+    Undone swaps stay in the file with ``undone`` set, so the record of changes to a week only
+    grows (the calendar's SEQUENCE is derived from it).
+    """
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    id: int
+    weeks: tuple[SwapWeek, ...]
+    created: datetime | None = None
+    note: str | None = None
+    undone: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.undone is None
+
+    @property
+    def members(self) -> tuple[str, str]:
+        """The two members trading, in the order of the weeks (first week's holder first)."""
+        return (self.weeks[0].was, self.weeks[0].now)
+
+    def side(self, week: date) -> SwapWeek | None:
+        """The side of this swap concerning the week starting ``week``, if any."""
+        return next((side for side in self.weeks if side.week == week), None)
+
+    def describe(self) -> str:
+        """``#3: 2027-02-01 alice -> bob, 2027-02-15 bob -> alice``."""
+        sides = ", ".join(f"{s.week.isoformat()} {s.was} -> {s.now}" for s in self.weeks)
+        return f"#{self.id}: {sides}"
+
+
+@dataclass(frozen=True)
+class SwapsFile:
+    """``schedules/<rotation-id>/swaps.yaml``."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    swaps: tuple[Swap, ...] = ()
+
+
+@dataclass(frozen=True)
+class PublishedWeek:
+    """A week frozen by ``oncall publish``: the engine never changes it afterwards."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    week: date
+    engineer: str | None
+    reason: str | None = None
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    """``schedules/<rotation-id>/published.yaml``."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    weeks: tuple[PublishedWeek, ...] = ()
+
+
+@dataclass(frozen=True)
+class RotationState:
+    """What the CLI wrote for one rotation: published weeks (by Monday) and swaps (by id)."""
+
+    published: Mapping[date, PublishedWeek] = field(default_factory=dict)
+    swaps: tuple[Swap, ...] = ()
+
+    @property
+    def active_swaps(self) -> tuple[Swap, ...]:
+        return tuple(s for s in self.swaps if s.active)
+
+    def swap(self, swap_id: int) -> Swap | None:
+        return next((s for s in self.swaps if s.id == swap_id), None)
+
+
+# --- engine output ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """A public holiday of one calendar."""
+
+    date: date
+    name: str
+
+
+@dataclass(frozen=True)
+class WeekAssignment:
+    """Who is on call in one week of a rotation, and why.
+
+    ``start`` is the Monday; the shift runs from ``shift_start`` (Monday's hand-off, local time)
+    to ``shift_end`` (the next Monday's hand-off), both aware datetimes in the rotation's zone.
+    ``engineer`` is a member id, or None when nobody can take the week (``reason`` says why) or
+    the week lies before the rotation's start (``index`` < 0). ``reason`` says why the week
+    differs from the plain rotation order (``base_engineer``), and is None when it doesn't,
+    unless there is a ``conflict`` to report.
+    """
+
+    index: int
+    start: date
+    shift_start: datetime
+    shift_end: datetime
+    engineer: str | None
+    base_engineer: str | None
+    reason: str | None = None
+    #: public holidays falling on Monday..Sunday, per member id (each member's own calendar)
+    holidays: Mapping[str, tuple[Holiday, ...]] = field(default_factory=dict)
+    #: the rotation's default calendar (shown for a week nobody can take)
+    rotation_holidays: tuple[Holiday, ...] = ()
+    #: leave touching Monday..Sunday, per member id (only members with leave that week)
+    leave: Mapping[str, tuple[Leave, ...]] = field(default_factory=dict)
+    #: the published record of this week, if it was published
+    published: PublishedWeek | None = None
+    #: the active swap that decided this week, if any
+    swap: Swap | None = None
+    #: every swap record (active or undone) touching this week, in id order
+    swap_history: tuple[Swap, ...] = ()
+    #: a problem a person must settle (a published or swapped engineer on leave), or None
+    conflict: str | None = None
+
+    @property
+    def end(self) -> date:
+        """The Sunday of the week."""
+        from datetime import timedelta
+
+        return self.start + timedelta(days=6)
+
+    @property
+    def engineer_holidays(self) -> tuple[Holiday, ...]:
+        """The on-call engineer's public holidays this week (the contract's ``holidays``)."""
+        if self.engineer is None:
+            return self.rotation_holidays
+        return self.holidays.get(self.engineer, self.rotation_holidays)
+
+    @property
+    def changed(self) -> bool:
+        """Whether the week departs from the plain rotation order."""
+        return self.engineer != self.base_engineer
+
+    @property
+    def sequence(self) -> int:
+        """A counter that only grows as recorded changes touch this week (RFC 5545 SEQUENCE).
+
+        Each swap touching the week counts once, and once more when it is undone. Changes the
+        engine makes on unpublished weeks (new leave) are not recorded and do not count.
+        """
+        return sum(2 if s.undone is not None else 1 for s in self.swap_history)
+
+
+@dataclass(frozen=True)
+class MemberLoad:
+    """What one member carries over some weeks."""
+
+    weeks: int = 0
+    holiday_days: int = 0
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Consecutive weeks of one rotation, with the load per member over those weeks."""
+
+    rotation_id: str
+    timezone: str
+    weeks: tuple[WeekAssignment, ...]
+    members: tuple[str, ...]
+
+    @property
+    def load(self) -> dict[str, MemberLoad]:
+        """Weeks and holiday days per member (every member, in rotation order)."""
+        weeks = dict.fromkeys(self.members, 0)
+        days = dict.fromkeys(self.members, 0)
+        for week in self.weeks:
+            if week.engineer is None:
+                continue
+            weeks[week.engineer] = weeks.get(week.engineer, 0) + 1
+            days[week.engineer] = days.get(week.engineer, 0) + len(
+                {h.date for h in week.engineer_holidays}
+            )
+        return {m: MemberLoad(weeks[m], days[m]) for m in weeks}
+
+    @property
+    def warnings(self) -> list[str]:
+        """One line per week nobody can take and per conflict to settle."""
+        lines = []
+        for week in self.weeks:
+            if week.index < 0:
+                continue
+            if week.engineer is None:
+                lines.append(f"week {week.start.isoformat()}: nobody can take it ({week.reason})")
+            if week.conflict:
+                lines.append(f"week {week.start.isoformat()}: {week.conflict}")
+        return lines

@@ -1,0 +1,435 @@
+"""The files the rotation commands read and write, as plain YAML people can edit and review.
+
+- Leave lives in the rotation file itself (``members[].leave``). ``oncall leave`` edits that file
+  with a round-trip YAML editor, so comments, order and quoting stay as people wrote them; the
+  result is validated like any rotation file before it replaces the old one.
+- ``schedules/<rotation-id>/swaps.yaml``: explicit trades of weeks, never deleted (undoing a
+  swap stamps it ``undone``), so the record of changes to a week only grows.
+- ``schedules/<rotation-id>/published.yaml``: weeks frozen by ``oncall publish``.
+
+Every write replaces its file atomically, under one lock per rotation
+(``schedules/<rotation-id>.yaml.lock``) held across read, check and write, so two concurrent
+commands never lose an update. Reading is cached by file stamp: a warm read imports neither
+YAML nor pydantic.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from oncall.cache import StampedCache, code_stamp, file_stamp
+from oncall.config.models import Leave, Rotation
+from oncall.config.workspace import Workspace
+from oncall.errors import ConfigError, Problem, RuntimeFailure, UsageError
+from oncall.fsio import atomic_write_text, locked
+from oncall.rotation.model import PublishedFile, PublishedWeek, RotationState, Swap, SwapsFile
+
+SWAPS_FILE = "swaps.yaml"
+PUBLISHED_FILE = "published.yaml"
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+SWAPS_HEADER = """\
+# Swaps of on-call weeks, written by `oncall swap add` (one trade of two weeks each).
+# Each side reads: the week starting `week` goes from `was` to `now`. `oncall swap undo ID`
+# stamps a swap `undone` instead of deleting it, so this file is the record of changes.
+"""
+
+PUBLISHED_HEADER = """\
+# On-call weeks frozen by `oncall publish`: the schedule never changes them afterwards.
+# A published week whose engineer turns out to be on leave is reported as a conflict:
+# settle it with `oncall swap add`.
+"""
+
+
+def swaps_path(workspace: Workspace, rotation_id: str) -> Path:
+    return workspace.state_dir(rotation_id) / SWAPS_FILE
+
+
+def published_path(workspace: Workspace, rotation_id: str) -> Path:
+    return workspace.state_dir(rotation_id) / PUBLISHED_FILE
+
+
+@contextlib.contextmanager
+def rotation_lock(workspace: Workspace, rotation_id: str) -> Iterator[None]:
+    """Hold the rotation's write lock: every read-check-write of its files runs inside it."""
+    try:
+        with locked(workspace.rotation_path(rotation_id)):
+            yield
+    except OSError as error:
+        raise RuntimeFailure(
+            f"{workspace.display(workspace.rotation_path(rotation_id))}: cannot lock "
+            f"({error.strerror or error})"
+        ) from None
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+_CODE = [__file__, str(Path(__file__).with_name("model.py"))]
+
+
+def load_state(workspace: Workspace, rotation: Rotation) -> RotationState:
+    """The published weeks and swaps of ``rotation``; ``ConfigError`` if a file is invalid."""
+    paths = (swaps_path(workspace, rotation.id), published_path(workspace, rotation.id))
+    stamp = (tuple(file_stamp(p) for p in paths), rotation.rotation.start)
+    if stamp[0] == (None, None):
+        return RotationState()
+    cache = StampedCache("rotation-state", str(workspace.root.resolve()), code_stamp(*_CODE))
+    state = cache.get(rotation.id, stamp)
+    if state is None:
+        problems: list[Problem] = []
+        state = _read_state(workspace, rotation, problems)
+        if problems:
+            raise ConfigError(*problems)
+        cache.put(rotation.id, stamp, state)
+        cache.save()
+    return state
+
+
+def validate_state(workspace: Workspace, rotation_id: str) -> list[Problem]:
+    """Every problem of the state files of ``rotation_id`` (empty when valid or absent).
+
+    Meant for ``oncall validate``; a rotation file that is itself invalid is not reported here
+    (the workspace check reports it), and its state files are then checked without it.
+    """
+    try:
+        rotation: Rotation | None = workspace.rotation(rotation_id)
+    except (ConfigError, UsageError):
+        rotation = None
+    problems: list[Problem] = []
+    _read_state(workspace, rotation, problems, rotation_id)
+    return problems
+
+
+def _read_state(
+    workspace: Workspace,
+    rotation: Rotation | None,
+    problems: list[Problem],
+    rotation_id: str | None = None,
+) -> RotationState:
+    from oncall.config.validation import Problems, parse_model
+    from oncall.config.yamlio import load_yaml
+
+    rid = rotation.id if rotation is not None else str(rotation_id)
+    start = rotation.rotation.start if rotation is not None else None
+    swaps: tuple[Swap, ...] = ()
+    published: dict[date, PublishedWeek] = {}
+
+    path = swaps_path(workspace, rid)
+    if path.is_file():
+        found = Problems(workspace.display(path))
+        try:
+            raw = load_yaml(path, found.file)
+        except ConfigError as error:
+            problems.extend(p for p in error.problems if isinstance(p, Problem))
+        else:
+            parsed = parse_model(SwapsFile, raw if raw is not None else {}, found)
+            if parsed is not None:
+                _check_swaps(parsed, start, found)
+                swaps = parsed.swaps
+        problems.extend(found.items)
+
+    path = published_path(workspace, rid)
+    if path.is_file():
+        found = Problems(workspace.display(path))
+        try:
+            raw = load_yaml(path, found.file)
+        except ConfigError as error:
+            problems.extend(p for p in error.problems if isinstance(p, Problem))
+        else:
+            parsed_weeks = parse_model(PublishedFile, raw if raw is not None else {}, found)
+            if parsed_weeks is not None:
+                _check_published(parsed_weeks, start, found)
+                published = {w.week: w for w in parsed_weeks.weeks}
+        problems.extend(found.items)
+    return RotationState(published=published, swaps=swaps)
+
+
+def _check_week(day: date, start: date | None, field: str, found: Any) -> None:
+    if day.weekday() != 0:
+        found.add(field, f"{day.isoformat()} is a {_WEEKDAYS[day.weekday()]}, not a Monday")
+    elif start is not None and day < start:
+        found.add(field, f"{day.isoformat()} is before the rotation starts ({start.isoformat()})")
+
+
+def _check_member(value: str | None, field: str, found: Any) -> None:
+    if value is not None and not _ID.match(value):
+        found.add(field, f"{value!r} is not a member id")
+
+
+def _check_stamp(value: datetime | None, field: str, found: Any) -> None:
+    if value is not None and value.tzinfo is None:
+        found.add(field, "needs a UTC offset (e.g. 2027-01-06T10:00:00+01:00)")
+
+
+def _check_swaps(parsed: SwapsFile, start: date | None, found: Any) -> None:
+    seen: dict[int, int] = {}
+    for index, swap in enumerate(parsed.swaps):
+        where = f"swaps[{index}]"
+        if swap.id in seen:
+            found.add(f"{where}.id", f"duplicate id {swap.id} (also swaps[{seen[swap.id]}])")
+        seen.setdefault(swap.id, index)
+        if swap.id < 1:
+            found.add(f"{where}.id", "must be 1 or more")
+        _check_stamp(swap.created, f"{where}.created", found)
+        _check_stamp(swap.undone, f"{where}.undone", found)
+        if len(swap.weeks) != 2:
+            found.add(f"{where}.weeks", "a swap trades exactly two weeks")
+            continue
+        for side_index, side in enumerate(swap.weeks):
+            field = f"{where}.weeks[{side_index}]"
+            _check_week(side.week, start, f"{field}.week", found)
+            _check_member(side.was, f"{field}.was", found)
+            _check_member(side.now, f"{field}.now", found)
+            if side.was == side.now:
+                found.add(f"{field}.now", "is the same member as was")
+        first, second = swap.weeks
+        if first.week == second.week:
+            found.add(f"{where}.weeks[1].week", "the same week as weeks[0]")
+        if (first.was, first.now) != (second.now, second.was):
+            found.add(
+                f"{where}.weeks",
+                "not a trade: weeks[1] must go from weeks[0].now back to weeks[0].was",
+            )
+
+
+def _check_published(parsed: PublishedFile, start: date | None, found: Any) -> None:
+    seen: dict[date, int] = {}
+    for index, week in enumerate(parsed.weeks):
+        where = f"weeks[{index}]"
+        _check_week(week.week, start, f"{where}.week", found)
+        if week.week in seen:
+            found.add(f"{where}.week", f"duplicate week (also weeks[{seen[week.week]}])")
+        seen.setdefault(week.week, index)
+        _check_member(week.engineer, f"{where}.engineer", found)
+        _check_stamp(week.published, f"{where}.published", found)
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _yaml(sequence_indent: int = 2, offset: int = 0) -> Any:
+    from ruamel.yaml import YAML
+
+    editor = YAML()
+    editor.preserve_quotes = True
+    editor.width = 4096
+    editor.indent(mapping=2, sequence=sequence_indent, offset=offset)
+    editor.representer.add_representer(
+        type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null")
+    )
+    return editor
+
+
+def _dump(editor: Any, data: Any) -> str:
+    import io
+
+    buffer = io.StringIO()
+    editor.dump(data, buffer)
+    return buffer.getvalue()
+
+
+def _write(workspace: Workspace, path: Path, text: str) -> None:
+    try:
+        atomic_write_text(path, text)
+    except OSError as error:
+        raise RuntimeFailure(
+            f"{workspace.display(path)}: cannot write ({error.strerror or error})"
+        ) from None
+
+
+def _edit_state_file(
+    workspace: Workspace, path: Path, header: str, key: str, change: Callable[[Any], None]
+) -> None:
+    """Load ``path`` round-trip (or start it with ``header``), let ``change`` edit the list
+    under ``key``, and write it back atomically. Call inside ``rotation_lock``."""
+    editor = _yaml()
+    text = path.read_text(encoding="utf-8") if path.is_file() else header + f"{key}: []\n"
+    try:
+        data = editor.load(text)
+    except Exception as error:  # ruamel raises many kinds; the strict loader names the line
+        raise ConfigError(Problem(workspace.display(path), "", f"invalid YAML: {error}")) from None
+    if data is None:
+        data = editor.load(header + f"{key}: []\n")
+    items = data.get(key)
+    if items is None:
+        from ruamel.yaml.comments import CommentedSeq
+
+        items = CommentedSeq()
+        data[key] = items
+    if hasattr(items, "fa"):
+        items.fa.set_block_style()
+    change(items)
+    _write(workspace, path, _dump(editor, data))
+
+
+def append_swap(workspace: Workspace, rotation_id: str, swap: Swap) -> None:
+    """Add ``swap`` to the swaps file (inside ``rotation_lock``)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    entry = CommentedMap()
+    entry["id"] = swap.id
+    sides = CommentedSeq()
+    for side in swap.weeks:
+        item = CommentedMap([("week", side.week), ("was", side.was), ("now", side.now)])
+        item.fa.set_flow_style()
+        sides.append(item)
+    entry["weeks"] = sides
+    if swap.note:
+        entry["note"] = swap.note
+    if swap.created is not None:
+        entry["created"] = swap.created.isoformat()
+    _edit_state_file(
+        workspace,
+        swaps_path(workspace, rotation_id),
+        SWAPS_HEADER,
+        "swaps",
+        lambda s: s.append(entry),
+    )
+
+
+def mark_swap_undone(workspace: Workspace, rotation_id: str, swap_id: int, when: datetime) -> None:
+    """Stamp swap ``swap_id`` as undone (inside ``rotation_lock``)."""
+
+    def change(items: Any) -> None:
+        for item in items:
+            if isinstance(item, dict) and item.get("id") == swap_id:
+                item["undone"] = when.isoformat()
+                return
+        raise UsageError(f"swap {swap_id}: not found")
+
+    _edit_state_file(workspace, swaps_path(workspace, rotation_id), SWAPS_HEADER, "swaps", change)
+
+
+def append_published(workspace: Workspace, rotation_id: str, weeks: list[PublishedWeek]) -> None:
+    """Add ``weeks`` to the published file, keeping it sorted by week (inside the lock)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    def change(items: Any) -> None:
+        for week in weeks:
+            entry = CommentedMap([("week", week.week), ("engineer", week.engineer)])
+            if week.reason:
+                entry["reason"] = week.reason
+            if week.published is not None:
+                entry["published"] = week.published.isoformat()
+            position = len(items)
+            while position > 0 and _entry_week(items[position - 1]) > week.week:
+                position -= 1
+            items.insert(position, entry)
+
+    _edit_state_file(
+        workspace, published_path(workspace, rotation_id), PUBLISHED_HEADER, "weeks", change
+    )
+
+
+def _entry_week(item: Any) -> date:
+    value = item.get("week") if isinstance(item, dict) else None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return date.min
+
+
+# --- leave, in the rotation file ----------------------------------------------------------------
+
+
+def _edit_rotation(
+    workspace: Workspace, rotation_id: str, change: Callable[[Any], tuple[Leave, ...]]
+) -> tuple[Leave, ...]:
+    """Round-trip edit of the rotation file, validated before it replaces the file."""
+    import yaml
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    from oncall.config.validation import validate_rotation
+    from oncall.config.yamlio import StrictLoader
+
+    path = workspace.rotation_path(rotation_id)
+    display = workspace.display(path)
+    text = path.read_text(encoding="utf-8")
+    try:
+        _, indent, block_indent = load_yaml_guess_indent(text)
+    except Exception:
+        indent, block_indent = 2, 0
+    editor = _yaml(
+        sequence_indent=max(indent or 2, (block_indent or 0) + 2), offset=block_indent or 0
+    )
+    data = editor.load(text)
+    changed = change(data)
+    new_text = _dump(editor, data)
+    raw = yaml.load(new_text, Loader=StrictLoader)
+    validate_rotation(raw, rotation_id, display)  # raises ConfigError: nothing is written
+    _write(workspace, path, new_text)
+    return changed
+
+
+def _member_node(data: Any, member_id: str, display: str) -> Any:
+    for member in data.get("members") or ():
+        if isinstance(member, dict) and member.get("id") == member_id:
+            return member
+    raise UsageError(f"{display}: no member {member_id!r}")
+
+
+def add_leave(workspace: Workspace, rotation_id: str, member_id: str, leave: Leave) -> None:
+    """Add ``leave`` to ``member_id`` in the rotation file (inside ``rotation_lock``)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    display = workspace.display(workspace.rotation_path(rotation_id))
+
+    def change(data: Any) -> tuple[Leave, ...]:
+        member = _member_node(data, member_id, display)
+        entry = CommentedMap([("start", leave.start), ("end", leave.end)])
+        if leave.reason:
+            entry["reason"] = leave.reason
+        entry.fa.set_flow_style()
+        existing = member.get("leave")
+        if existing is None:
+            existing = CommentedSeq()
+            member["leave"] = existing
+        if hasattr(existing, "fa"):
+            existing.fa.set_block_style()
+        existing.append(entry)
+        return (leave,)
+
+    _edit_rotation(workspace, rotation_id, change)
+
+
+def remove_leave(
+    workspace: Workspace, rotation_id: str, member_id: str, matches: Callable[[Leave], bool]
+) -> tuple[Leave, ...]:
+    """Remove the leave of ``member_id`` for which ``matches`` holds; returns what went."""
+    display = workspace.display(workspace.rotation_path(rotation_id))
+
+    def change(data: Any) -> tuple[Leave, ...]:
+        member = _member_node(data, member_id, display)
+        entries = member.get("leave") or []
+        removed = []
+        for position in reversed(range(len(entries))):
+            entry = entries[position]
+            leave = Leave(
+                start=_as_date(entry.get("start")),
+                end=_as_date(entry.get("end")),
+                reason=entry.get("reason"),
+            )
+            if matches(leave):
+                removed.append(leave)
+                del entries[position]
+        return tuple(reversed(removed))
+
+    return _edit_rotation(workspace, rotation_id, change)
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
