@@ -21,11 +21,12 @@ asks for it.
 2. Leave. Only a cycle in which a planned engineer is on leave is re-solved, and only its
    weeks that are not published; the criteria rank: nobody on leave (hard); leave no week
    empty that someone could take; keep one week each; nobody two weeks running (against the
-   neighbouring weeks, including the next cycle's planned first week); change as few weeks
-   of the plan as possible; balance holidays; move people as little as possible. Leave
-   therefore never moves weeks outside the cycles it touches (a following cycle changes only
-   if it has a leave conflict of its own), and never touches the plan, so it does not ripple
-   through the year.
+   week before, and against whoever is sure to open the next cycle: its planned first
+   engineer, or if that cycle is re-solved too, anyone its leave leaves free only in its first
+   week); change as few weeks of the plan as possible; balance holidays; move people as
+   little as possible. Leave therefore never moves weeks outside the cycles it touches (a
+   neighbouring cycle changes only if it has a leave conflict of its own), and never touches
+   the plan, so it does not ripple through the year.
 3. Swaps. Active swaps (``oncall swap``) then set their two weeks, in id order: each side
    gives the week from ``was`` to ``now``. A side whose ``was`` no longer holds the week is not
    applied and is reported as a conflict; one whose ``now`` already holds it (the week was
@@ -393,19 +394,40 @@ class Engine:
         weeks = list(range(first, first + n))
         value: dict[int, str | None] = {k: self._plan[k] for k in weeks}
         fixed = {k for k in weeks if k in self._published}
-        conflicts = [
-            k
-            for k in weeks
-            if k not in fixed and value[k] is not None and self.on_leave(value[k], k)  # type: ignore[arg-type]
-        ]
         reasons: dict[int, str | None] = {}
-        if conflicts:
+        if self._conflicts(cycle):
             prev = self._final[first - 1].engineer if first > 0 else None
-            nxt, _, _ = self._overlay(first + n, self._plan[first + n])
-            value.update(self._solve_leave(cycle, weeks, fixed, value, prev, nxt, reasons))
+            openers = self._openers(cycle + 1)
+            value.update(self._solve_leave(cycle, weeks, fixed, value, prev, openers, reasons))
         for k in weeks:
             engineer, swap, notes = self._overlay(k, value[k])
             self._final.append(self._assignment(k, engineer, value[k], swap, notes, reasons.get(k)))
+
+    def _conflicts(self, cycle: int) -> list[int]:
+        """Weeks of ``cycle`` whose planned engineer is on leave (published weeks excepted)."""
+        first = cycle * self.n
+        return [
+            k
+            for k in range(first, first + self.n)
+            if k not in self._published
+            and (planned := self._plan[k]) is not None
+            and self.on_leave(planned, k)
+        ]
+
+    def _openers(self, cycle: int) -> set[str | None]:
+        """Who will be on call in the first week of ``cycle``, as far as it can be known before
+        that cycle is settled: its planned engineer if the cycle keeps its plan, else those
+        members it can only place in its first week."""
+        opening = cycle * self.n
+        planned = self._overlay(opening, self._plan[opening])[0]
+        if opening in self._published or not self._conflicts(cycle):
+            return {planned}
+        later = [k for k in range(opening + 1, opening + self.n) if k not in self._published]
+        return {
+            m
+            for m in self.members
+            if not self.on_leave(m, opening) and all(self.on_leave(m, k) for k in later)
+        }
 
     def _solve_leave(
         self,
@@ -414,17 +436,18 @@ class Engine:
         fixed: set[int],
         value: dict[int, str | None],
         prev: str | None,
-        nxt: str | None,
+        openers: set[str | None],
         reasons: dict[int, str | None],
     ) -> dict[int, str | None]:
         first, last = weeks[0], weeks[-1]
         free = [k for k in weeks if k not in fixed]
         relative = _relative(self._ledger_before[cycle])
 
-        def neighbours(k: int) -> tuple[str | None, str | None]:
+        def neighbours(k: int) -> tuple[str | None, set[str | None]]:
             before = prev if k == first else (self._guess(k - 1, value) if k - 1 in fixed else None)
-            after = nxt if k == last else (self._guess(k + 1, value) if k + 1 in fixed else None)
-            return before, after
+            if k == last:
+                return before, openers
+            return before, {self._guess(k + 1, value) if k + 1 in fixed else None}
 
         def solve(slots: list[_Slot]) -> list[str | None]:
             matrix = []
@@ -445,7 +468,7 @@ class Engine:
                             0,
                             0,
                             int(slot.extra),
-                            int(m == before) + int(m == after),
+                            int(m == before) + int(m in after),
                             int(m != value[k]),
                             (relative.get(m, 0) + days) ** 2 - relative.get(m, 0) ** 2,
                             abs(k - slot.home) if slot.home is not None else 0,
