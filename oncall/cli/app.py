@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from oncall.cli import owners, runbook, validate
+from oncall.cli import fairness, leave, owners, publish, runbook, schedule, swap, validate
 from oncall.cli.base import new_app
 from oncall.cli.context import CliState
 
@@ -41,6 +41,11 @@ def main_callback(
 app.command("validate")(validate.validate)
 app.command("owners")(owners.owners)
 app.command("runbook")(runbook.runbook)
+app.command("schedule")(schedule.schedule)
+app.add_typer(leave.app, name="leave")
+app.add_typer(swap.app, name="swap")
+app.command("publish")(publish.publish)
+app.command("fairness")(fairness.fairness)
 
 
 def main() -> None:

@@ -348,7 +348,13 @@ class Engine:
             if engineer == base:
                 continue
             before, after = neighbours(k)
-            if fixed or short > 0:
+            held = [j for j, e in sorted(fixed.items()) if e == base]
+            if held:
+                published_week = week_start(self.rotation, held[0]).isoformat()
+                reasons[k] = (
+                    f"instead of {base}, who is on call in the published week of {published_week}"
+                )
+            elif fixed or short > 0:
                 reasons[k] = f"instead of {base}: keeps one week each around the published weeks"
             elif base in (before, after):
                 reasons[k] = f"instead of {base}, who would be on call two weeks running"

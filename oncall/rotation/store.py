@@ -223,6 +223,9 @@ def _yaml(sequence_indent: int = 2, offset: int = 0) -> Any:
     editor.representer.add_representer(
         type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null")
     )
+    # the same date used twice ({start: d, end: d}) must not become an anchor and an alias
+    keep = editor.representer.ignore_aliases
+    editor.representer.ignore_aliases = lambda data: isinstance(data, date) or keep(data)
     return editor
 
 

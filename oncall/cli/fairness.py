@@ -1,0 +1,109 @@
+"""``oncall fairness``: weeks, holiday days, weekend days and swaps per member, and the spread."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from oncall.cli.base import out_console, print_json
+from oncall.cli.context import workspace
+from oncall.cli.schedule import DEFAULT_ROTATION, RotationOption, ScheduleFormat, parse_day
+
+if TYPE_CHECKING:
+    from oncall.rotation.fairness import Fairness
+
+COLUMNS = ("member", "weeks", "published_weeks", "holiday_days", "weekend_days", "swaps")
+
+
+def fairness(
+    ctx: typer.Context,
+    rotation: RotationOption = DEFAULT_ROTATION,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start",
+            "-s",
+            help="First week: a date in it. Default: the rotation's first week (all history).",
+            show_default=False,
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until",
+            help="Last week: a date in it. Default: 52 weeks from this week.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        ScheduleFormat, typer.Option("--format", "-f", help="table, json, csv or md.")
+    ] = ScheduleFormat.table,
+) -> None:
+    """Show how evenly weeks and holidays fall on each member (published weeks as served)."""
+    from oncall.rotation import api
+
+    report = api.fairness(
+        workspace(ctx), rotation, parse_day(start, "--start"), parse_day(until, "--until")
+    )
+    data = fairness_data(report)
+    if output is ScheduleFormat.json:
+        print_json(data)
+        return
+    rows = [[str(m[c]) for c in COLUMNS] for m in data["members"]]
+    for row, member in zip(rows, data["members"], strict=True):
+        if not member["current"]:
+            row[0] += " (former)"
+    spread = data["spread"]
+    summary = (
+        f"{report.weeks} weeks ({report.first.isoformat()} .. {report.last.isoformat()}, "
+        f"{report.whole_cycles} whole cycles); spread: {spread['weeks']} week(s), "
+        f"{spread['holiday_days']} holiday day(s)"
+        + (f"; {report.empty_weeks} week(s) nobody could take" if report.empty_weeks else "")
+    )
+    header = [c.replace("_", " ") for c in COLUMNS]
+    if output is ScheduleFormat.csv:
+        import csv
+        import sys
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+    elif output is ScheduleFormat.md:
+        lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        typer.echo("\n".join([*lines, "", summary]))
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"Fairness of {rotation}", title_justify="left", caption=summary)
+        for index, column in enumerate(header):
+            table.add_column(column, justify="left" if index == 0 else "right")
+        for row in rows:
+            table.add_row(*row)
+        out_console().print(table)
+
+
+def fairness_data(report: Fairness) -> dict[str, Any]:
+    """The fairness report as JSON."""
+    return {
+        "rotation": report.rotation_id,
+        "first": report.first.isoformat(),
+        "last": report.last.isoformat(),
+        "weeks": report.weeks,
+        "whole_cycles": report.whole_cycles,
+        "members": [
+            {
+                "member": m.member,
+                "current": m.current,
+                "weeks": m.weeks,
+                "published_weeks": m.published_weeks,
+                "holiday_days": m.holiday_days,
+                "weekend_days": m.weekend_days,
+                "swaps": m.swaps,
+            }
+            for m in report.members
+        ],
+        "spread": {"weeks": report.week_spread, "holiday_days": report.holiday_spread},
+        "empty_weeks": report.empty_weeks,
+    }

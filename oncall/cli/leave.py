@@ -1,0 +1,174 @@
+"""``oncall leave add|remove|list``: personal leave, kept in the rotation file itself."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from oncall.cli.base import new_app, out_console, print_json, warn
+from oncall.cli.context import workspace
+from oncall.cli.schedule import (
+    DEFAULT_ROTATION,
+    RotationOption,
+    ScheduleFormat,
+    TextFormat,
+    parse_day,
+)
+
+if TYPE_CHECKING:
+    from oncall.rotation.changes import LeaveResult
+
+app = new_app("Add, remove and list personal leave (kept in the rotation file, comments intact).")
+
+FormatOption = Annotated[TextFormat, typer.Option("--format", "-f", help="text or json.")]
+
+
+def _leave_data(leave: Any) -> dict[str, Any]:
+    return {"start": leave.start.isoformat(), "end": leave.end.isoformat(), "reason": leave.reason}
+
+
+def _render(result: LeaveResult, verb: str, output: TextFormat) -> None:
+    from oncall.rotation.engine import describe_leave
+
+    if output is TextFormat.json:
+        print_json(
+            {
+                "member": result.member,
+                verb: [_leave_data(leave) for leave in result.leave],
+                "changes": [
+                    {
+                        "start": c.start.isoformat(),
+                        "before": c.before,
+                        "after": c.after,
+                        "reason": c.reason,
+                    }
+                    for c in result.changes
+                ],
+            }
+        )
+    else:
+        for leave in result.leave:
+            typer.echo(f"{verb}: {describe_leave(result.member, leave)}")
+        if not result.changes:
+            typer.echo("the schedule does not change")
+        for change in result.changes:
+            why = f" ({change.reason})" if change.reason else ""
+            typer.echo(
+                f"  week {change.start.isoformat()}: {change.before or '(nobody)'} -> "
+                f"{change.after or '(nobody)'}{why}"
+            )
+    for line in result.warnings:
+        warn(line)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    member: Annotated[str, typer.Argument(help="The member id.")],
+    start: Annotated[str, typer.Argument(help="First day of leave (YYYY-MM-DD).")],
+    end: Annotated[
+        str | None,
+        typer.Argument(
+            help="Last day of leave, inclusive (default: the first day).", show_default=False
+        ),
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why (shown in the schedule).")
+    ] = None,
+    rotation: RotationOption = DEFAULT_ROTATION,
+    output: FormatOption = TextFormat.text,
+) -> None:
+    """Add leave for a member and show the weeks that change because of it."""
+    from oncall.rotation import changes
+
+    first = parse_day(start, "START")
+    assert first is not None
+    result = changes.add_leave(
+        workspace(ctx), rotation, member, first, parse_day(end, "END"), reason
+    )
+    _render(result, "added", output)
+
+
+@app.command("remove")
+def remove(
+    ctx: typer.Context,
+    member: Annotated[str, typer.Argument(help="The member id.")],
+    day: Annotated[str, typer.Argument(help="A day of the leave to remove (YYYY-MM-DD).")],
+    rotation: RotationOption = DEFAULT_ROTATION,
+    output: FormatOption = TextFormat.text,
+) -> None:
+    """Remove a member's leave covering DAY and show the weeks that change back."""
+    from oncall.rotation import changes
+
+    when = parse_day(day, "DAY")
+    assert when is not None
+    _render(changes.remove_leave(workspace(ctx), rotation, member, when), "removed", output)
+
+
+@app.command("list")
+def list_leave(
+    ctx: typer.Context,
+    member: Annotated[
+        str | None, typer.Option("--member", "-m", help="Only this member.", show_default=False)
+    ] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Include leave that has ended.")] = False,
+    rotation: RotationOption = DEFAULT_ROTATION,
+    output: Annotated[
+        ScheduleFormat, typer.Option("--format", "-f", help="table, json, csv or md.")
+    ] = ScheduleFormat.table,
+) -> None:
+    """List leave (from today on, or --all), by start date."""
+    from oncall import clock
+    from oncall.errors import UsageError
+
+    ws = workspace(ctx)
+    rot = ws.rotation(rotation)
+    if member is not None and rot.member(member) is None:
+        known = ", ".join(m.id for m in rot.members)
+        raise UsageError(f"unknown member {member!r} of rotation {rotation!r} (known: {known})")
+    today = clock.today(rot.zone)
+    rows = sorted(
+        (
+            {
+                "member": m.id,
+                "start": leave.start.isoformat(),
+                "end": leave.end.isoformat(),
+                "days": (leave.end - leave.start).days + 1,
+                "reason": leave.reason,
+            }
+            for m in rot.members
+            if member in (None, m.id)
+            for leave in m.leave
+            if show_all or leave.end >= today
+        ),
+        key=lambda row: (row["start"], row["member"]),
+    )
+    if output is ScheduleFormat.json:
+        print_json(rows)
+        return
+    columns = ["member", "start", "end", "days", "reason"]
+    if output is ScheduleFormat.csv:
+        import csv
+        import sys
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([row[c] if row[c] is not None else "" for c in columns])
+        return
+    if output is ScheduleFormat.md:
+        lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+        for row in rows:
+            cells = [str(row[c] or "").replace("|", "\\|") for c in columns]
+            lines.append("| " + " | ".join(cells) + " |")
+        typer.echo("\n".join(lines))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Leave in {rotation}", title_justify="left")
+    for column in columns:
+        table.add_column(column, justify="right" if column == "days" else "left")
+    for row in rows:
+        table.add_row(*(str(row[c] or "") for c in columns))
+    out_console().print(table)

@@ -1,0 +1,67 @@
+"""``oncall publish``: freeze the coming weeks so later leave or holidays never move them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from oncall.cli.base import print_json, warn
+from oncall.cli.context import workspace
+from oncall.cli.schedule import DEFAULT_ROTATION, RotationOption, TextFormat, parse_day
+
+
+def publish(
+    ctx: typer.Context,
+    rotation: RotationOption = DEFAULT_ROTATION,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start",
+            "-s",
+            help="First week: a date in it. Default: this week.",
+            show_default=False,
+        ),
+    ] = None,
+    weeks: Annotated[
+        int | None,
+        typer.Option("--weeks", "-n", help="How many weeks [default: 4].", show_default=False),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Last week: a date in it.", show_default=False),
+    ] = None,
+    output: Annotated[TextFormat, typer.Option("--format", "-f", help="text or json.")] = (
+        TextFormat.text
+    ),
+) -> None:
+    """Publish the coming weeks: their engineers are stored and never change afterwards."""
+    from oncall.rotation import changes
+
+    result = changes.publish(
+        workspace(ctx), rotation, parse_day(start, "--start"), weeks, parse_day(until, "--until")
+    )
+    if output is TextFormat.json:
+        print_json(
+            {
+                "rotation": rotation,
+                "published": [
+                    {"start": w.week.isoformat(), "engineer": w.engineer, "reason": w.reason}
+                    for w in result.published
+                ],
+                "already_published": [w.week.isoformat() for w in result.already],
+            }
+        )
+    else:
+        for week in result.published:
+            why = f" ({week.reason})" if week.reason else ""
+            typer.echo(f"published week {week.week.isoformat()}: {week.engineer}{why}")
+        if result.already:
+            typer.echo(
+                f"already published, unchanged: {len(result.already)} week(s) "
+                f"({result.already[0].week.isoformat()} .. {result.already[-1].week.isoformat()})"
+            )
+        if not result.published and not result.already:
+            typer.echo("nothing to publish")
+    for line in result.warnings:
+        warn(line)

@@ -1,0 +1,219 @@
+"""``oncall schedule``: who is on call each week, with holidays and why a week changed.
+
+Also the options and helpers the other rotation commands share (``leave``, ``swap``,
+``publish``, ``fairness``). Heavy imports (the engine, Rich) happen inside the commands.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from oncall.cli.base import out_console, print_json, report, warn
+from oncall.cli.context import workspace
+
+if TYPE_CHECKING:
+    from oncall.config.models import Rotation
+    from oncall.rotation.model import Holiday, Schedule
+
+DEFAULT_ROTATION = "data-engineering"
+
+RotationOption = Annotated[
+    str, typer.Option("--rotation", "-r", help="The rotation id (a file in schedules/).")
+]
+
+
+class ScheduleFormat(StrEnum):
+    """Output formats of ``oncall schedule`` and ``oncall fairness``."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+
+
+class TextFormat(StrEnum):
+    """Output formats of the commands that change the rotation."""
+
+    text = "text"
+    json = "json"
+
+
+def parse_day(text: str | None, what: str) -> date | None:
+    """A ``YYYY-MM-DD`` option or argument; exit 2 naming ``what`` if it is not a date."""
+    if text is None:
+        return None
+    from oncall.clock import parse_date
+
+    return parse_date(text, what=what)
+
+
+def note_snapped(given: date | None, what: str) -> None:
+    """Say on stderr when a date was taken to mean its week's Monday."""
+    if given is not None and given.weekday() != 0:
+        from datetime import timedelta
+
+        monday = given - timedelta(days=given.weekday())
+        report("note", f"{what} {given.isoformat()} is not a Monday: using its week, from {monday}")
+
+
+def holidays_text(holidays: tuple[Holiday, ...]) -> str:
+    """``6 Jan Epiphany; 25 Dec Christmas Day``."""
+    from oncall.rotation.engine import format_span
+
+    return "; ".join(f"{format_span(h.date, h.date)} {h.name}" for h in holidays)
+
+
+def schedule(
+    ctx: typer.Context,
+    rotation: RotationOption = DEFAULT_ROTATION,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start",
+            "-s",
+            help="First week: a date in it (a non-Monday means its Monday..Sunday week). "
+            "Default: this week.",
+            show_default=False,
+        ),
+    ] = None,
+    weeks: Annotated[int, typer.Option("--weeks", "-n", help="How many weeks.")] = 12,
+    output: Annotated[
+        ScheduleFormat, typer.Option("--format", "-f", help="table, json, csv or md.")
+    ] = ScheduleFormat.table,
+) -> None:
+    """Show the rotation week by week: engineer, public holidays, and why a week changed."""
+    from oncall.rotation import api
+
+    first = parse_day(start, "--start")
+    ws = workspace(ctx)
+    result = api.schedule(ws, rotation, first, weeks)
+    note_snapped(first, "--start")
+    if output is ScheduleFormat.json:
+        print_json(schedule_data(result))
+    elif output is ScheduleFormat.csv:
+        _csv(result)
+    elif output is ScheduleFormat.md:
+        typer.echo(_markdown(result, ws.rotation(rotation)), nl=False)
+    else:
+        _table(result, ws.rotation(rotation))
+    for line in result.warnings:
+        warn(line)
+
+
+def schedule_data(result: Schedule) -> dict[str, Any]:
+    """The contract's JSON (CONTRACT section 3), with a few extra keys per week."""
+    return {
+        "rotation": result.rotation_id,
+        "timezone": result.timezone,
+        "weeks": [
+            {
+                "start": week.start.isoformat(),
+                "engineer": week.engineer,
+                "reason": week.reason,
+                "holidays": [
+                    {"date": h.date.isoformat(), "name": h.name} for h in week.engineer_holidays
+                ],
+                "published": week.published is not None,
+                "swap": week.swap.id if week.swap is not None else None,
+                "conflict": week.conflict,
+            }
+            for week in result.weeks
+        ],
+        "load": {
+            member: {"weeks": load.weeks, "holiday_days": load.holiday_days}
+            for member, load in result.load.items()
+        },
+    }
+
+
+def _status(week: Any) -> str:
+    if week.conflict:
+        return "CONFLICT"
+    if week.swap is not None:
+        return f"swap #{week.swap.id}"
+    if week.published is not None:
+        return "published"
+    return ""
+
+
+def _csv(result: Schedule) -> None:
+    import csv
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["start", "engineer", "reason", "holidays", "status"])
+    for week in result.weeks:
+        writer.writerow(
+            [
+                week.start.isoformat(),
+                week.engineer or "",
+                week.reason or "",
+                "; ".join(f"{h.date.isoformat()} {h.name}" for h in week.engineer_holidays),
+                _status(week),
+            ]
+        )
+
+
+def _cell(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown(result: Schedule, rotation: Rotation) -> str:
+    lines = [
+        f"## On call: {rotation.name}",
+        "",
+        f"Weeks start at the Monday hand-off, {rotation.rotation.handoff.strftime('%H:%M')} "
+        f"{rotation.timezone}.",
+        "",
+        "| Week | Engineer | Holidays | Why | Status |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for week in result.weeks:
+        lines.append(
+            f"| {week.start.isoformat()} | {_cell(week.engineer or '(nobody)')} "
+            f"| {_cell(holidays_text(week.engineer_holidays))} | {_cell(week.reason)} "
+            f"| {_status(week)} |"
+        )
+    lines += ["", "| Member | Weeks | Holiday days |", "| --- | --- | --- |"]
+    for member, load in result.load.items():
+        lines.append(f"| {member} | {load.weeks} | {load.holiday_days} |")
+    return "\n".join(lines) + "\n"
+
+
+def _table(result: Schedule, rotation: Rotation) -> None:
+    from rich.table import Table
+
+    console = out_console()
+    title = (
+        f"{rotation.name} ({result.rotation_id}): hand-off Mondays "
+        f"{rotation.rotation.handoff.strftime('%H:%M')} {rotation.timezone}"
+    )
+    table = Table(title=title, title_justify="left")
+    table.add_column("week", no_wrap=True)
+    table.add_column("engineer", no_wrap=True)
+    table.add_column("holidays", overflow="fold")
+    table.add_column("why", overflow="fold", ratio=1)
+    table.add_column("status", no_wrap=True)
+    names = {m.id: m.name for m in rotation.members}
+    for week in result.weeks:
+        who = week.engineer or "[bold red](nobody)[/bold red]"
+        if week.engineer is not None and week.changed:
+            who = f"[bold]{week.engineer}[/bold]"
+        table.add_row(
+            week.start.isoformat(),
+            who,
+            holidays_text(week.engineer_holidays),
+            week.reason or "",
+            _status(week),
+        )
+    console.print(table)
+    load = Table(title="Load over these weeks", title_justify="left")
+    for column in ("member", "name", "weeks", "holiday days"):
+        load.add_column(column, justify="right" if column in ("weeks", "holiday days") else "left")
+    for member, item in result.load.items():
+        load.add_row(member, names.get(member, ""), str(item.weeks), str(item.holiday_days))
+    console.print(load)

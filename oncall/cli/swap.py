@@ -1,0 +1,127 @@
+"""``oncall swap add|undo|list``: explicit trades of on-call weeks between two members."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from oncall.cli.base import new_app, out_console, print_json, warn
+from oncall.cli.context import workspace
+from oncall.cli.schedule import (
+    DEFAULT_ROTATION,
+    RotationOption,
+    ScheduleFormat,
+    TextFormat,
+    parse_day,
+)
+
+if TYPE_CHECKING:
+    from oncall.rotation.changes import SwapResult
+    from oncall.rotation.model import Swap
+
+app = new_app("Trade on-call weeks between two members, list the trades, undo one.")
+
+FormatOption = Annotated[TextFormat, typer.Option("--format", "-f", help="text or json.")]
+
+
+def swap_data(swap: Swap) -> dict[str, Any]:
+    """A swap as JSON."""
+    return {
+        "id": swap.id,
+        "weeks": [
+            {"week": side.week.isoformat(), "was": side.was, "now": side.now} for side in swap.weeks
+        ],
+        "note": swap.note,
+        "created": swap.created.isoformat() if swap.created else None,
+        "undone": swap.undone.isoformat() if swap.undone else None,
+    }
+
+
+def _render(result: SwapResult, verb: str, output: TextFormat) -> None:
+    if output is TextFormat.json:
+        print_json(swap_data(result.swap))
+    else:
+        typer.echo(f"{verb} swap {result.swap.id}:")
+        for side in result.swap.weeks:
+            was, now = (side.was, side.now) if verb == "made" else (side.now, side.was)
+            typer.echo(f"  week {side.week.isoformat()}: {was} -> {now}")
+    for line in result.warnings:
+        warn(line)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    first: Annotated[str, typer.Argument(help="A day in the first week (YYYY-MM-DD).")],
+    second: Annotated[str, typer.Argument(help="A day in the second week (YYYY-MM-DD).")],
+    note: Annotated[str | None, typer.Option("--note", help="Why (shown in the schedule).")] = None,
+    rotation: RotationOption = DEFAULT_ROTATION,
+    output: FormatOption = TextFormat.text,
+) -> None:
+    """Trade the engineers of two weeks (refused if it would put someone on call on leave)."""
+    from oncall.rotation import changes
+
+    one, two = parse_day(first, "FIRST"), parse_day(second, "SECOND")
+    assert one is not None and two is not None
+    _render(changes.add_swap(workspace(ctx), rotation, one, two, note), "made", output)
+
+
+@app.command("undo")
+def undo(
+    ctx: typer.Context,
+    swap_id: Annotated[int, typer.Argument(metavar="ID", help="The swap id (see swap list).")],
+    rotation: RotationOption = DEFAULT_ROTATION,
+    output: FormatOption = TextFormat.text,
+) -> None:
+    """Undo a swap: both weeks go back (the swap stays on record, marked undone)."""
+    from oncall.rotation import changes
+
+    _render(changes.undo_swap(workspace(ctx), rotation, swap_id), "undid", output)
+
+
+@app.command("list")
+def list_swaps(
+    ctx: typer.Context,
+    rotation: RotationOption = DEFAULT_ROTATION,
+    output: Annotated[
+        ScheduleFormat, typer.Option("--format", "-f", help="table, json, csv or md.")
+    ] = ScheduleFormat.table,
+) -> None:
+    """List every swap of the rotation, undone ones included."""
+    from oncall.rotation import api
+
+    records = api.swaps(workspace(ctx), rotation)
+    if output is ScheduleFormat.json:
+        print_json([swap_data(s) for s in records])
+        return
+    rows = [
+        [
+            str(s.id),
+            "; ".join(f"{x.week.isoformat()} {x.was} -> {x.now}" for x in s.weeks),
+            s.note or "",
+            "undone" if s.undone else "active",
+        ]
+        for s in records
+    ]
+    columns = ["id", "weeks", "note", "status"]
+    if output is ScheduleFormat.csv:
+        import csv
+        import sys
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif output is ScheduleFormat.md:
+        lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
+        typer.echo("\n".join(lines))
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"Swaps in {rotation}", title_justify="left")
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        out_console().print(table)

@@ -1,0 +1,202 @@
+"""``oncall leave add|remove|list``: edits of the rotation file that keep people's comments.
+
+Workspace and expected plain weeks: see tests/oncall/rotation/workspaces.py and
+test_schedule.py (ana 4 Jan, ben 11 Jan, cem 18 Jan, ben 25 Jan, ana 1 Feb, cem 8 Feb, ...).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from oncall.cli.app import app
+from oncall.config.workspace import Workspace
+from oncall.rotation import changes
+from tests.oncall.rotation.workspaces import ROTATION, fresh_consoles, make_workspace
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    yield make_workspace(tmp_path, monkeypatch)
+    fresh_consoles()
+
+
+def rotation_text(ws: Path) -> str:
+    return (ws / "schedules" / "data-engineering.yaml").read_text()
+
+
+def test_add_keeps_comments_and_shows_what_moves(ws: Path) -> None:
+    # cem is on call the week of 18 Jan. Trading with ben would leave ben on call on 18 Jan
+    # and again on 25 Jan (the only week his ski trip leaves him), so cem trades with ana.
+    result = invoke("leave", "add", "cem", "2027-01-18", "2027-01-19", "--reason", "dentist")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "added: cem on leave 18-19 Jan (dentist)\n"
+        "  week 2027-01-04: ana -> cem (swapped with ana: cem on leave 18-19 Jan (dentist))\n"
+        "  week 2027-01-18: cem -> ana (swapped with cem: cem on leave 18-19 Jan (dentist))\n"
+    )
+    assert rotation_text(ws) == ROTATION + (
+        "    leave:\n      - {start: 2027-01-18, end: 2027-01-19, reason: dentist}\n"
+    )
+    schedule = invoke("schedule", "-f", "json", "-n", "6")
+    assert [w["engineer"] for w in json.loads(schedule.stdout)["weeks"]] == [
+        "cem",
+        "ben",
+        "ana",
+        "ben",
+        "ana",
+        "cem",
+    ]
+
+
+def test_add_to_a_member_with_leave_appends_and_json(ws: Path) -> None:
+    result = invoke("leave", "add", "ben", "2027-02-20", "--format", "json")  # ana's week
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "member": "ben",
+        "added": [{"start": "2027-02-20", "end": "2027-02-20", "reason": None}],
+        "changes": [],
+    }
+    assert rotation_text(ws) == ROTATION.replace(
+        "      - {start: 2027-02-01, end: 2027-02-09, reason: ski trip}\n",
+        "      - {start: 2027-02-01, end: 2027-02-09, reason: ski trip}\n"
+        "      - {start: 2027-02-20, end: 2027-02-20}\n",
+    )
+
+
+def test_remove_puts_the_weeks_back(ws: Path) -> None:
+    result = invoke("leave", "remove", "ben", "2027-02-03")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "removed: ben on leave 1-9 Feb (ski trip)\n"
+        "  week 2027-01-25: ben -> ana\n"
+        "  week 2027-02-01: ana -> ben\n"
+    )
+    assert "ski trip" not in rotation_text(ws)
+    assert "# mobile" in rotation_text(ws)
+
+
+def test_list(ws: Path) -> None:
+    invoke("leave", "add", "cem", "2027-01-18", "2027-01-19", "--reason", "dentist")
+    result = invoke("leave", "list", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [
+        {
+            "member": "cem",
+            "start": "2027-01-18",
+            "end": "2027-01-19",
+            "days": 2,
+            "reason": "dentist",
+        },
+        {
+            "member": "ben",
+            "start": "2027-02-01",
+            "end": "2027-02-09",
+            "days": 9,
+            "reason": "ski trip",
+        },
+    ]
+    result = invoke("leave", "list", "--member", "ben", "--format", "csv")
+    assert result.stdout == "member,start,end,days,reason\nben,2027-02-01,2027-02-09,9,ski trip\n"
+    table = invoke("leave", "list")
+    assert "ski trip" in table.stdout and "dentist" in table.stdout
+
+
+def test_list_hides_leave_that_ended_unless_all(ws: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ONCALL_NOW", "2027-03-01T10:00:00+01:00")
+    assert json.loads(invoke("leave", "list", "-f", "json").stdout) == []
+    assert len(json.loads(invoke("leave", "list", "-f", "json", "--all").stdout)) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["add", "zoe", "2027-01-18"],
+            "error: unknown member 'zoe' of rotation 'data-engineering' (known: ana, ben, cem)",
+        ),
+        (
+            ["add", "ana", "2027-01-20", "2027-01-18"],
+            "error: END: 2027-01-18 is before START 2027-01-20",
+        ),
+        (
+            ["add", "ana", "2027-02-30"],
+            "error: START: '2027-02-30' is not a valid date (YYYY-MM-DD)",
+        ),
+        (["remove", "ana", "2027-02-03"], "error: ana has no leave on 2027-02-03"),
+        (
+            ["add", "ana", "2027-01-18", "--rotation", "x"],
+            "error: unknown rotation 'x' (known: data-engineering)",
+        ),
+    ],
+)
+def test_bad_input_changes_nothing(ws: Path, args: list[str], message: str) -> None:
+    result = invoke("leave", *args)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [message]
+    assert rotation_text(ws) == ROTATION
+
+
+def test_an_invalid_rotation_file_is_not_edited(ws: Path) -> None:
+    path = ws / "schedules" / "data-engineering.yaml"
+    broken = ROTATION.replace("timezone: Europe/Berlin", "timezone: Europe/Berlim")
+    path.write_text(broken)
+    result = invoke("leave", "add", "ana", "2027-01-18")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: schedules/data-engineering.yaml: timezone: unknown time zone 'Europe/Berlim' "
+        "(did you mean 'Europe/Berlin'?)"
+    ]
+    assert path.read_text() == broken
+
+
+def test_a_file_that_cannot_be_written_is_exit_1(ws: Path, monkeypatch) -> None:
+    import errno
+
+    from oncall.rotation import store
+
+    def full_disk(path: Path, text: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store, "atomic_write_text", full_disk)
+    result = invoke("leave", "add", "ana", "2027-01-18")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: schedules/data-engineering.yaml: cannot write (No space left on device)"
+    ]
+    assert rotation_text(ws) == ROTATION
+
+
+def test_concurrent_additions_are_all_kept(ws: Path) -> None:
+    # each thread opens its own lock file handle, so they serialise like separate processes
+    days = [date(2027, 5, 3 + i) for i in range(8)]
+    errors: list[BaseException] = []
+
+    def add(day: date) -> None:
+        try:
+            changes.add_leave(
+                Workspace(ws), "data-engineering", "cem", day, reason=f"day {day.day}"
+            )
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=add, args=(day,)) for day in days]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    result = invoke("leave", "list", "--member", "cem", "--format", "json")
+    assert sorted(row["start"] for row in json.loads(result.stdout)) == [
+        d.isoformat() for d in days
+    ]
