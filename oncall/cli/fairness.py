@@ -1,7 +1,5 @@
 """``oncall fairness``: weeks, holiday days, weekend days and swaps per member, and the spread."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -84,7 +82,7 @@ def fairness(
         out_console().print(table)
 
 
-def fairness_data(report: Fairness) -> dict[str, Any]:
+def fairness_data(report: "Fairness") -> dict[str, Any]:
     """The fairness report as JSON."""
     return {
         "rotation": report.rotation_id,

@@ -1,7 +1,5 @@
 """``oncall leave add|remove|list``: personal leave, kept in the rotation file itself."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -28,7 +26,7 @@ def _leave_data(leave: Any) -> dict[str, Any]:
     return {"start": leave.start.isoformat(), "end": leave.end.isoformat(), "reason": leave.reason}
 
 
-def _render(result: LeaveResult, verb: str, output: TextFormat) -> None:
+def _render(result: "LeaveResult", verb: str, output: TextFormat) -> None:
     from oncall.rotation.engine import describe_leave
 
     if output is TextFormat.json:

@@ -1,7 +1,5 @@
 """``oncall publish``: freeze the coming weeks so later leave or holidays never move them."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -4,8 +4,6 @@ Also the options and helpers the other rotation commands share (``leave``, ``swa
 ``publish``, ``fairness``). Heavy imports (the engine, Rich) happen inside the commands.
 """
 
-from __future__ import annotations
-
 import sys
 from datetime import date
 from enum import StrEnum
@@ -61,7 +59,7 @@ def note_snapped(given: date | None, what: str) -> None:
         report("note", f"{what} {given.isoformat()} is not a Monday: using its week, from {monday}")
 
 
-def holidays_text(holidays: tuple[Holiday, ...]) -> str:
+def holidays_text(holidays: "tuple[Holiday, ...]") -> str:
     """``6 Jan Epiphany; 25 Dec Christmas Day``."""
     from oncall.rotation.engine import format_span
 
@@ -105,7 +103,7 @@ def schedule(
         warn(line)
 
 
-def schedule_data(result: Schedule) -> dict[str, Any]:
+def schedule_data(result: "Schedule") -> dict[str, Any]:
     """The contract's JSON (CONTRACT section 3), with a few extra keys per week."""
     return {
         "rotation": result.rotation_id,
@@ -141,7 +139,7 @@ def _status(week: Any) -> str:
     return ""
 
 
-def _csv(result: Schedule) -> None:
+def _csv(result: "Schedule") -> None:
     import csv
 
     writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -162,7 +160,7 @@ def _cell(text: str | None) -> str:
     return (text or "").replace("|", "\\|").replace("\n", " ")
 
 
-def _markdown(result: Schedule, rotation: Rotation) -> str:
+def _markdown(result: "Schedule", rotation: "Rotation") -> str:
     lines = [
         f"## On call: {rotation.name}",
         "",
@@ -184,7 +182,7 @@ def _markdown(result: Schedule, rotation: Rotation) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _table(result: Schedule, rotation: Rotation) -> None:
+def _table(result: "Schedule", rotation: "Rotation") -> None:
     from rich.table import Table
 
     console = out_console()

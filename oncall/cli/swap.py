@@ -1,7 +1,5 @@
 """``oncall swap add|undo|list``: explicit trades of on-call weeks between two members."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -25,7 +23,7 @@ app = new_app("Trade on-call weeks between two members, list the trades, undo on
 FormatOption = Annotated[TextFormat, typer.Option("--format", "-f", help="text or json.")]
 
 
-def swap_data(swap: Swap) -> dict[str, Any]:
+def swap_data(swap: "Swap") -> dict[str, Any]:
     """A swap as JSON."""
     return {
         "id": swap.id,
@@ -38,7 +36,7 @@ def swap_data(swap: Swap) -> dict[str, Any]:
     }
 
 
-def _render(result: SwapResult, verb: str, output: TextFormat) -> None:
+def _render(result: "SwapResult", verb: str, output: TextFormat) -> None:
     if output is TextFormat.json:
         print_json(swap_data(result.swap))
     else:

@@ -39,7 +39,6 @@ to settle with a swap. A week nobody can take has ``engineer`` None and a reason
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from oncall.config.models import HolidayCalendar, Leave, Rotation
@@ -95,13 +94,15 @@ def describe_leave(member: str, leave: Leave) -> str:
     return f"{member} on leave {format_span(leave.start, leave.end)}{why}"
 
 
-@dataclass
 class _Slot:
     """A column of a cycle's assignment problem."""
 
-    member: str | None  # None: the week stays empty
-    home: int | None = None  # the week this member holds in the plan (for "move little")
-    extra: bool = False  # a second week in the cycle
+    __slots__ = ("extra", "home", "member")
+
+    def __init__(self, member: str | None, home: int | None = None, extra: bool = False) -> None:
+        self.member = member  # None: the week stays empty
+        self.home = home  # the week this member holds in the plan (for "move little")
+        self.extra = extra  # a second week in the cycle
 
 
 class Engine:

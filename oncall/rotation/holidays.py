@@ -74,15 +74,20 @@ class HolidayBook:
 
 
 def _compute(calendar: HolidayCalendar, year: int, language: str) -> dict[date, str]:
+    import warnings
+
     import holidays
 
     try:
-        table = holidays.country_holidays(
-            calendar.country, subdiv=calendar.subdiv, years=year, language=language
-        )
+        with warnings.catch_warnings():
+            # e.g. "available only from 2001 to 2035": outside its range a calendar is empty
+            warnings.simplefilter("ignore")
+            table = holidays.country_holidays(
+                calendar.country, subdiv=calendar.subdiv, years=year, language=language
+            )
+            return {day: str(name) for day, name in table.items()}
     except NotImplementedError:  # validated files name known calendars; be safe anyway
         return {}
-    return {day: str(name) for day, name in table.items()}
 
 
 class FixedHolidays:

@@ -26,8 +26,7 @@ from oncall.cache import StampedCache, code_stamp, file_stamp
 from oncall.config.models import Leave, Rotation
 from oncall.config.workspace import Workspace
 from oncall.errors import ConfigError, Problem, RuntimeFailure, UsageError
-from oncall.fsio import atomic_write_text, locked
-from oncall.rotation.model import PublishedFile, PublishedWeek, RotationState, Swap, SwapsFile
+from oncall.rotation.model import PublishedWeek, RotationState, Swap
 
 SWAPS_FILE = "swaps.yaml"
 PUBLISHED_FILE = "published.yaml"
@@ -58,6 +57,8 @@ def published_path(workspace: Workspace, rotation_id: str) -> Path:
 @contextlib.contextmanager
 def rotation_lock(workspace: Workspace, rotation_id: str) -> Iterator[None]:
     """Hold the rotation's write lock: every read-check-write of its files runs inside it."""
+    from oncall.fsio import locked
+
     try:
         with locked(workspace.rotation_path(rotation_id)):
             yield
@@ -70,7 +71,7 @@ def rotation_lock(workspace: Workspace, rotation_id: str) -> Iterator[None]:
 
 # --- reading ------------------------------------------------------------------------------------
 
-_CODE = [__file__, str(Path(__file__).with_name("model.py"))]
+_CODE = [__file__, *(str(Path(__file__).with_name(n)) for n in ("model.py", "schema.py"))]
 
 
 def load_state(workspace: Workspace, rotation: Rotation) -> RotationState:
@@ -114,6 +115,7 @@ def _read_state(
 ) -> RotationState:
     from oncall.config.validation import Problems, parse_model
     from oncall.config.yamlio import load_yaml
+    from oncall.rotation.schema import PublishedFile, SwapsFile
 
     rid = rotation.id if rotation is not None else str(rotation_id)
     start = rotation.rotation.start if rotation is not None else None
@@ -167,7 +169,7 @@ def _check_stamp(value: datetime | None, field: str, found: Any) -> None:
         found.add(field, "needs a UTC offset (e.g. 2027-01-06T10:00:00+01:00)")
 
 
-def _check_swaps(parsed: SwapsFile, start: date | None, found: Any) -> None:
+def _check_swaps(parsed: Any, start: date | None, found: Any) -> None:
     seen: dict[int, int] = {}
     for index, swap in enumerate(parsed.swaps):
         where = f"swaps[{index}]"
@@ -198,7 +200,7 @@ def _check_swaps(parsed: SwapsFile, start: date | None, found: Any) -> None:
             )
 
 
-def _check_published(parsed: PublishedFile, start: date | None, found: Any) -> None:
+def _check_published(parsed: Any, start: date | None, found: Any) -> None:
     seen: dict[date, int] = {}
     for index, week in enumerate(parsed.weeks):
         where = f"weeks[{index}]"
@@ -235,6 +237,13 @@ def _dump(editor: Any, data: Any) -> str:
     buffer = io.StringIO()
     editor.dump(data, buffer)
     return buffer.getvalue()
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """``oncall.fsio.atomic_write_text``, imported when first needed (reads stay light)."""
+    from oncall.fsio import atomic_write_text as write
+
+    write(path, text)
 
 
 def _write(workspace: Workspace, path: Path, text: str) -> None:

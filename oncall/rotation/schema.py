@@ -1,0 +1,31 @@
+"""The top level of the state files, for validation only (imported when a file changed).
+
+``schedules/<rotation-id>/swaps.yaml`` is ``{swaps: [Swap, ...]}`` and
+``schedules/<rotation-id>/published.yaml`` is ``{weeks: [PublishedWeek, ...]}``; the entries are
+the models of ``oncall.rotation.model``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oncall.config.models import FORBID_EXTRA
+from oncall.rotation.model import PublishedWeek, Swap
+
+
+@dataclass(frozen=True)
+class SwapsFile:
+    """``schedules/<rotation-id>/swaps.yaml``."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    swaps: tuple[Swap, ...] = ()
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    """``schedules/<rotation-id>/published.yaml``."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    weeks: tuple[PublishedWeek, ...] = ()
