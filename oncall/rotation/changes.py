@@ -303,9 +303,12 @@ def publish(
                     f"({week.reason})"
                 )
                 continue
+            reason = week.reason
             if week.conflict:
                 warnings.append(f"week {week.start.isoformat()}: {week.conflict}")
-            new.append(PublishedWeek(week.start, week.engineer, week.reason, now))
+                # the conflict is recomputed whenever the week is shown: keep only the why
+                reason = (reason or "").removesuffix(week.conflict).removesuffix("; ") or None
+            new.append(PublishedWeek(week.start, week.engineer, reason, now))
         if new:
             store.append_published(fresh, rotation_id, new)
     return PublishResult(tuple(new), tuple(kept), tuple(warnings))

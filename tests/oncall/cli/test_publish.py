@@ -132,3 +132,17 @@ def test_bad_usage(ws: Path) -> None:
     result = invoke("publish", "--until", "2026-12-01")
     assert result.exit_code == 2
     assert result.stderr == "error: --until: 2026-12-01 is before the first week\n"
+
+
+def test_publishing_a_week_in_conflict_keeps_the_reason_without_the_conflict(ws: Path) -> None:
+    # trade ana's 15 Feb for ben's 22 Feb, then ana takes leave on 23 Feb: a conflict in a
+    # swapped week, which publishing reports and does not store
+    assert invoke("swap", "add", "2027-02-15", "2027-02-22", "--note", "gig").exit_code == 0
+    assert invoke("leave", "add", "ana", "2027-02-23").exit_code == 0
+    conflict = "ana on leave 23 Feb, in a swapped week: settle it with `oncall swap add`"
+    result = invoke("publish", "--start", "2027-02-22", "--weeks", "1")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "published week 2027-02-22: ana (swap #1 with ben: gig)\n"
+    assert result.stderr == f"warning: week 2027-02-22: {conflict}\n"
+    shown = week("2027-02-22")
+    assert (shown["reason"], shown["conflict"]) == (f"swap #1 with ben: gig; {conflict}", conflict)

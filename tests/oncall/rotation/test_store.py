@@ -126,3 +126,24 @@ def test_warm_schedule_imports_neither_holidays_pydantic_yaml_nor_rich(
     assert "holidays" in cold.stderr  # the first run fills the caches
     warm = run()
     assert warm.stderr.strip() == "[]"
+
+
+def test_two_processes_writing_at_once_lose_nothing(ws: Path) -> None:
+    script = (
+        "import sys\n"
+        "from datetime import date\n"
+        "from oncall.config.workspace import Workspace\n"
+        "from oncall.rotation import changes\n"
+        "first = int(sys.argv[2])\n"
+        "for day in range(first, first + 6):\n"
+        "    changes.add_leave(Workspace(sys.argv[1]), 'data-engineering', 'cem', "
+        "date(2027, 5, day))\n"
+    )
+    runs = [
+        subprocess.Popen([sys.executable, "-c", script, str(ws), str(first)]) for first in (3, 10)
+    ]
+    assert [run.wait(timeout=120) for run in runs] == [0, 0]
+    rotation = Workspace(ws).rotation("data-engineering")
+    cem = rotation.member("cem")
+    assert cem is not None
+    assert sorted(leave.start.day for leave in cem.leave) == [*range(3, 9), *range(10, 16)]
