@@ -361,13 +361,19 @@ class Engine:
                 reasons[k] = f"instead of {base}, who would be on call two weeks running"
             else:
                 assert engineer is not None
-                traded = plan.get(first + self._position[engineer]) == base
-                verb = "swapped with" if traded else "takes the turn of"
-                reasons[k] = (
-                    f"{verb} {base} to balance public holidays (holiday days on call: "
-                    f"{self._load_text(base, ledger[base], k)}; "
-                    f"{self._load_text(engineer, ledger[engineer], k)})"
-                )
+                home = first + self._position[engineer]
+                verb = "swapped with" if plan.get(home) == base else "takes the turn of"
+                if self.holiday_days(base, k) or not self.holiday_days(engineer, home):
+                    reasons[k] = (
+                        f"{verb} {base} to balance public holidays (holiday days on call: "
+                        f"{self._load_text(base, ledger[base], k)}; "
+                        f"{self._load_text(engineer, ledger[engineer], k)})"
+                    )
+                else:  # the other side of a move made for the holidays of another week
+                    reasons[k] = (
+                        f"{verb} {base} to balance public holidays (see the week of "
+                        f"{week_start(self.rotation, home).isoformat()})"
+                    )
         return plan
 
     def _load_text(self, member: str, so_far: int, k: int) -> str:

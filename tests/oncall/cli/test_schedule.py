@@ -92,6 +92,9 @@ def test_holiday_balancing_is_explained(ws: Path) -> None:
         "swapped with ana to balance public holidays (holiday days on call: ana 1 so far + "
         "Easter Monday this week; ben 0 so far + Easter Monday this week)"
     )
+    assert weeks[1]["reason"] == (
+        "swapped with ben to balance public holidays (see the week of 2027-03-29)"
+    )
 
 
 def test_csv(ws: Path) -> None:
