@@ -40,23 +40,18 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[object]:
-    """One local SparkSession for the whole suite (local[2], few shuffle partitions, UI off)."""
-    import os
+    """One local SparkSession for the whole suite (local[2], few shuffle partitions, UI off).
 
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
-    from pyspark.sql import SparkSession
+    Built by ``pipelines.session`` (UTC, ANSI on, quiet logs) so tests run Spark as ``pipeline``
+    does; commands called in-process reuse it instead of starting a second JVM.
+    """
+    from pipelines.session import SparkOptions, get_session
 
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("oncall-tests")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.default.parallelism", "2")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
+    options = SparkOptions(
+        master="local[2]",
+        conf=(("spark.sql.shuffle.partitions", "2"), ("spark.default.parallelism", "2")),
+        app_name="oncall-tests",
     )
-    session.sparkContext.setLogLevel("ERROR")
+    session, _ = get_session(options)
     yield session
     session.stop()

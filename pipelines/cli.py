@@ -1,0 +1,366 @@
+"""``pipeline``: run the four Spark pipelines and generate demo data.
+
+Thin on purpose: options are parsed here, the work is done by ``pipelines.runner`` and
+``pipelines.demo``. pyspark is imported only inside the commands that start Spark, so
+``pipeline --help`` and ``pipeline list`` never touch it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from oncall import clock
+from oncall.cli.base import TableFormat, err_console, new_app, out_console, print_json
+from oncall.cli.context import CliState
+from oncall.config import catalog
+from oncall.errors import UsageError
+from pipelines.jobs import JOBS, run_order
+
+if TYPE_CHECKING:
+    from pipelines.runner import RunSummary
+    from pipelines.session import SparkOptions
+
+app = new_app(
+    "Run the Spark pipelines (profit, growth, engagement, aggregated) and make demo data."
+)
+
+
+@dataclass
+class PipelineState(CliState):
+    """The top-level options: the workspace (found lazily, for runbooks) and ``--quiet``."""
+
+    quiet: bool = False
+
+
+def state(ctx: typer.Context) -> PipelineState:
+    found = ctx.find_object(PipelineState)
+    return found if found is not None else PipelineState()
+
+
+# --- options shared by every command that starts Spark ---------------------------------------
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data", help="Data root holding sources/ (default: $ONCALL_DATA).", show_default=False
+    ),
+]
+MasterOption = Annotated[
+    str,
+    typer.Option("--master", help="Spark master URL: local[*], local[2], spark://host:7077, ..."),
+]
+ConfOption = Annotated[
+    list[str] | None,
+    typer.Option("--conf", help="A Spark setting KEY=VALUE; repeat for more.", show_default=False),
+]
+DriverMemoryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--driver-memory",
+        help="Driver JVM heap, e.g. 1g (local mode: all of Spark).",
+        show_default=False,
+    ),
+]
+UiOption = Annotated[bool, typer.Option("--ui", help="Serve the Spark web UI while running.")]
+SparkLogOption = Annotated[
+    str,
+    typer.Option("--spark-log", help="Spark's own log level on stderr: off, error, warn, info."),
+]
+FormatOption = Annotated[TableFormat, typer.Option("--format", help="Report as a table or JSON.")]
+
+
+def spark_options(
+    master: str, conf: list[str] | None, driver_memory: str | None, ui: bool, spark_log: str
+) -> SparkOptions:
+    """The Spark options of a command line, checked before any JVM starts."""
+    from pipelines.session import LOG_LEVELS, SparkOptions, parse_conf
+
+    if spark_log not in LOG_LEVELS:
+        raise UsageError(f"--spark-log: {spark_log!r} is not one of {', '.join(LOG_LEVELS)}")
+    if not master.strip():
+        raise UsageError("--master: empty master URL")
+    return SparkOptions(
+        master=master.strip(),
+        conf=parse_conf(conf or []),
+        driver_memory=driver_memory,
+        ui=ui,
+        log_level=spark_log,
+    )
+
+
+def parse_as_of(text: str | None) -> datetime | None:
+    """``--as-of`` as an aware UTC instant (a value without offset is read as UTC)."""
+    if text is None:
+        return None
+    return clock.parse_datetime(text, what="--as-of", default_zone=UTC).astimezone(UTC)
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+
+@app.callback()
+def main_callback(
+    ctx: typer.Context,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Workspace folder (default: $ONCALL_WORKSPACE, else the nearest ancestor "
+            "holding runbooks/ or schedules/).",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress display or notes on stderr.")
+    ] = False,
+) -> None:
+    """Run the Spark pipelines (profit, growth, engagement, aggregated) and make demo data."""
+    ctx.obj = PipelineState(workspace_option=workspace, quiet=quiet)
+
+
+@app.command("list")
+def list_pipelines(format: FormatOption = TableFormat.table) -> None:
+    """List the pipelines: what each reads, writes and checks."""
+    rows = [
+        {
+            "pipeline": spec.id,
+            "name": spec.title,
+            "summary": spec.summary,
+            "sources": list(spec.sources),
+            "upstream": list(spec.upstream),
+            "tables": list(spec.tables),
+            "checks": list(catalog.CHECKS.get(spec.id, ())),
+        }
+        for spec in JOBS.values()
+    ]
+    if format is TableFormat.json:
+        print_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("pipeline", "reads", "writes", "checks"):
+        table.add_column(column)
+    for row in rows:
+        reads = ", ".join(row["sources"] or [f"outputs/{u}" for u in row["upstream"]])
+        table.add_row(row["pipeline"], reads, ", ".join(row["tables"]), ", ".join(row["checks"]))
+    out_console().print(table)
+
+
+def _announce(quiet: bool) -> Any:
+    def note(message: str) -> None:
+        if not quiet:
+            err_console().print(message, markup=False, highlight=False)
+
+    return note
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    names: Annotated[
+        list[str],
+        typer.Argument(help="Pipelines to run (profit, growth, engagement, aggregated) or all."),
+    ],
+    data: DataOption = None,
+    master: MasterOption = "local[*]",
+    conf: ConfOption = None,
+    driver_memory: DriverMemoryOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Replay: run as if at this instant (ISO 8601; UTC if no offset). Source files "
+            "that landed later are ignored, and the output is stamped with this instant.",
+            show_default=False,
+        ),
+    ] = None,
+    ui: UiOption = False,
+    spark_log: SparkLogOption = "off",
+    format: FormatOption = TableFormat.table,
+) -> None:
+    """Run pipelines (in dependency order) over a data root and commit their outputs."""
+    from pipelines.layout import resolve_data_root
+
+    unknown = [n for n in names if n != "all" and n not in JOBS]
+    if unknown:
+        raise UsageError(
+            *(f"unknown pipeline {n!r} (known: {', '.join(JOBS)}, or all)" for n in unknown)
+        )
+    quiet = state(ctx).quiet
+    options = spark_options(master, conf, driver_memory, ui, spark_log)
+    instant = parse_as_of(as_of)
+    root = resolve_data_root(data)
+    specs = run_order(names)
+
+    from pipelines import progress, runner
+    from pipelines.session import get_session, stop_session
+
+    note = _announce(quiet)
+    spark, started = get_session(options)
+    try:
+        done: list[RunSummary] = []
+        with progress.display(spark, err_console(), enabled=not quiet) as steps:
+            runner.run_jobs(
+                spark,
+                root,
+                specs,
+                as_of=instant,
+                progress=steps,
+                on_done=lambda s: (done.append(s), note(_summary_line(s))),
+                on_wait=lambda p: note(f"waiting for another run holding outputs/{p} ..."),
+            )
+    finally:
+        if started:
+            stop_session(spark)
+    _report_runs(done, format)
+
+
+def _summary_line(summary: RunSummary) -> str:
+    rows = ", ".join(f"{table} {count:,}" for table, count in summary.rows.items())
+    months = summary.months
+    span = f"{months.get('first')} .. {months.get('last')}" if months.get("first") else "no months"
+    extra = f"; {summary.note}" if summary.note else ""
+    return f"{summary.pipeline}: {span}; rows {rows}{extra} ({summary.seconds:.1f} s)"
+
+
+def _report_runs(done: list[RunSummary], format: TableFormat) -> None:
+    if format is TableFormat.json:
+        print_json([s.as_json() for s in done])
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("pipeline", "run", "months", "rows", "seconds"):
+        table.add_column(column)
+    for s in done:
+        months = (
+            f"{s.months.get('first')} .. {s.months.get('last')}" if s.months.get("first") else "-"
+        )
+        rows = ", ".join(f"{t} {n:,}" for t, n in s.rows.items())
+        table.add_row(s.pipeline, s.run_id, months, rows, f"{s.seconds:.1f}")
+    out_console().print(table)
+
+
+@app.command("demo-data")
+def demo_data(
+    ctx: typer.Context,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder to write sources/ and manifest.json into.")
+    ],
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed: same seed and options, same data.")
+    ] = 7,
+    faults: Annotated[
+        str,
+        typer.Option(
+            "--faults", help="Faults to plant: all, none, or check ids separated by commas."
+        ),
+    ] = "none",
+    accounts: Annotated[int, typer.Option("--accounts", help="Number of accounts.", min=30)] = 300,
+    months: Annotated[int, typer.Option("--months", help="Number of months.", min=3, max=36)] = 6,
+    clicks: Annotated[
+        int,
+        typer.Option(
+            "--clicks",
+            help="Click events, at least one every 6 minutes (about 7,300 a month); "
+            "tens of millions are fine (generated by Spark).",
+            min=1,
+        ),
+    ] = 150_000,
+    partitions: Annotated[
+        int, typer.Option("--partitions", help="Kafka partitions.", min=1, max=64)
+    ] = 4,
+    end_month: Annotated[
+        str | None,
+        typer.Option(
+            "--end-month",
+            help="Latest month, YYYY-MM (default: the latest whose cost deadline has passed).",
+            show_default=False,
+        ),
+    ] = None,
+    hot_share: Annotated[
+        float,
+        typer.Option(
+            "--hot-share", help="Share of clicks the hot account takes (join_skew fault)."
+        ),
+    ] = 0.4,
+    master: MasterOption = "local[*]",
+    conf: ConfOption = None,
+    driver_memory: DriverMemoryOption = None,
+    spark_log: SparkLogOption = "off",
+    format: FormatOption = TableFormat.table,
+) -> None:
+    """Write a realistic, seeded demo data set (sources/ and manifest.json) with planted faults."""
+    from pipelines.demo import faults as fault_ids
+    from pipelines.demo.generator import DemoOptions, parse_month
+
+    options = DemoOptions(
+        seed=seed,
+        accounts=accounts,
+        months=months,
+        clicks=clicks,
+        partitions=partitions,
+        end_month=parse_month(end_month) if end_month else None,
+        faults=fault_ids.parse_faults(faults),
+        hot_share=hot_share,
+    )
+    spark_opts = spark_options(master, conf, driver_memory, False, spark_log)
+    quiet = state(ctx).quiet
+
+    from pipelines import progress
+    from pipelines.demo.generator import generate
+    from pipelines.session import get_session, stop_session
+    from pipelines.spark_errors import translated
+
+    resolved = options.resolve(clock.now())
+    spark, started = get_session(spark_opts)
+    try:
+        with (
+            progress.display(spark, err_console(), enabled=not quiet) as steps,
+            translated("demo-data"),
+        ):
+            manifest = generate(spark, out, resolved, steps)
+    finally:
+        if started:
+            stop_session(spark)
+    if format is TableFormat.json:
+        print_json(manifest)
+        return
+    _report_demo(manifest, out, quiet)
+
+
+def _report_demo(manifest: dict[str, Any], out: Path, quiet: bool) -> None:
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("source", "rows", "files"):
+        table.add_column(column)
+    for source, info in manifest["sources"].items():
+        table.add_row(source, f"{info['rows']:,}", str(info["files"]))
+    out_console().print(table)
+    planted = [c for c, e in manifest["expected"].items() if e["count"]]
+    if not quiet:
+        note = _announce(quiet)
+        note(
+            f"months {manifest['months'][0]} .. {manifest['months'][-1]}; "
+            f"faults planted: {', '.join(planted) or 'none'}; manifest: {out / 'manifest.json'}"
+        )
+        if manifest["replay"]["needed"]:
+            note("late_arrivals and stale_upstream need the replay the manifest describes:")
+            for step in manifest["replay"]["commands"]:
+                note(f"  {step}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="pipeline")
+
+
+__all__ = ["app", "main"]

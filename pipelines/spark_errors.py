@@ -1,0 +1,111 @@
+"""Spark and Py4J failures turned into one clear ``DataError`` line, never a Java stack trace.
+
+Spark reports problems in two shapes: captured exceptions (``AnalysisException`` and friends,
+carrying an error condition such as ``PATH_NOT_FOUND``) and raw ``Py4JJavaError`` wrapping a JVM
+``SparkException`` whose root cause says what was really wrong ("... is not a Parquet file").
+Both become ``<what>: <condition>: <root cause>`` with ``file:`` URIs shown relative to the data
+root.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from oncall.errors import DataError, OncallError
+from pipelines.layout import DataRoot
+
+_CONDITION = re.compile(r"\[([A-Z][A-Z0-9_.]+)\]\s*")
+_SQLSTATE = re.compile(r"\s*SQLSTATE: \w+\.?")
+_READ_FILE = re.compile(r"while reading file (\S+?)\.?(?:\s|$)")
+_URI = re.compile(r"file:/{1,3}(/?[^\s,;'\"\]]+)")
+
+
+def _first_line(text: str) -> str:
+    for line in text.strip().splitlines():
+        line = line.strip()
+        if line and not line.startswith("at "):
+            return line
+    return text.strip()
+
+
+def _java_messages(error: Any) -> tuple[str, str]:
+    """The top-level message and the root cause's message of a ``Py4JJavaError``."""
+    try:
+        java = error.java_exception
+        top = str(java.getMessage() or java.toString())
+        cause = java
+        while cause.getCause() is not None and cause.getCause() != cause:
+            cause = cause.getCause()
+        root = str(cause.getMessage() or cause.toString())
+    except Exception:
+        # the JVM may be gone (killed, out of memory): fall back on the Python-side text
+        text = str(error).split("\n: ", 1)[-1]
+        return text, text
+    return top, root
+
+
+def _clean(text: str, data: DataRoot | None) -> str:
+    text = _SQLSTATE.sub("", _first_line(text)).strip()
+
+    def relative(match: re.Match[str]) -> str:
+        path = "/" + match.group(1).lstrip("/")
+        if data is not None:
+            root = str(data.path).rstrip("/") + "/"
+            if path.startswith(root):
+                return path[len(root) :]
+        return path
+
+    return _URI.sub(relative, text).rstrip(". ")
+
+
+def describe(error: BaseException, data: DataRoot | None = None) -> str:
+    """One line saying what went wrong in Spark, without stack traces or JVM class names."""
+    from py4j.protocol import Py4JError, Py4JJavaError
+
+    if isinstance(error, Py4JJavaError):
+        top, root = _java_messages(error)
+        top_clean, root_clean = _clean(top, data), _clean(root, data)
+        root_clean = re.sub(r"^[\w.$]+(Exception|Error): ", "", root_clean)
+        condition = _CONDITION.search(top_clean)
+        unreadable = _READ_FILE.search(top_clean)
+        if condition and condition.group(1).startswith("FAILED_READ_FILE") and unreadable:
+            file = unreadable.group(1)
+            why = root_clean.replace(f"{file} is ", "").replace(f"{file} ", "")
+            return f"cannot read {file}: {why}"
+        if condition and root_clean and root_clean not in top_clean:
+            headline = _CONDITION.sub("", top_clean, count=1)
+            return f"{headline}: {root_clean}"
+        return _CONDITION.sub("", top_clean, count=1) or root_clean
+    if isinstance(error, Py4JError):
+        return f"lost the connection to the Spark JVM ({_first_line(str(error))})"
+    return _CONDITION.sub("", _clean(str(error), data), count=1)
+
+
+def is_spark_error(error: BaseException) -> bool:
+    """Whether ``error`` came out of Spark or Py4J (as opposed to a bug in our own code)."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    return isinstance(error, (PySparkException, Py4JError))
+
+
+@contextlib.contextmanager
+def translated(
+    what: str, data: DataRoot | None = None, kind: type[OncallError] = DataError
+) -> Iterator[None]:
+    """Run a block that uses Spark; any Spark failure becomes ``kind("<what>: ...")``.
+
+    ``kind`` is ``DataError`` (exit 3) for reading and computing, ``RuntimeFailure`` (exit 1)
+    for writing outputs.
+    """
+    try:
+        yield
+    except OncallError:
+        raise
+    except Exception as error:
+        if not is_spark_error(error):
+            raise
+        raise kind(f"{what}: {describe(error, data)}") from None

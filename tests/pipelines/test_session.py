@@ -1,0 +1,63 @@
+"""The session builder: settings, quiet logs, and reuse of the session already running."""
+
+from __future__ import annotations
+
+import pytest
+
+from oncall.errors import UsageError
+from pipelines.session import SparkOptions, get_session, log_config_file, parse_conf, session_conf
+
+
+def test_parse_conf_splits_on_the_first_equals_sign():
+    assert parse_conf(["spark.a=1", "spark.b = x=y"]) == (("spark.a", "1"), ("spark.b", "x=y"))
+
+
+def test_parse_conf_names_a_pair_without_value():
+    with pytest.raises(UsageError, match=r"--conf: 'spark.driver.memory' is not KEY=VALUE"):
+        parse_conf(["spark.driver.memory"])
+
+
+def test_session_conf_defaults_utc_ansi_and_no_ui():
+    conf = session_conf(SparkOptions())
+    assert conf["spark.sql.session.timeZone"] == "UTC"
+    assert conf["spark.sql.ansi.enabled"] == "true"
+    assert conf["spark.ui.enabled"] == "false"
+    assert conf["spark.ui.showConsoleProgress"] == "false"
+    assert "spark.driver.memory" not in conf
+
+
+def test_session_conf_applies_options_and_lets_conf_win():
+    options = SparkOptions(
+        ui=True,
+        driver_memory="1g",
+        conf=(("spark.sql.ansi.enabled", "false"), ("spark.driver.extraJavaOptions", "-Dx=1")),
+    )
+    conf = session_conf(options)
+    assert conf["spark.ui.enabled"] == "true"
+    assert conf["spark.driver.memory"] == "1g"
+    assert conf["spark.sql.ansi.enabled"] == "false"
+    # the user's JVM options are kept, and the quiet logging configuration is added to them
+    assert conf["spark.driver.extraJavaOptions"].startswith(
+        "-Dx=1 -Dlog4j2.configurationFile=file:"
+    )
+
+
+def test_log_config_silences_spark_at_the_chosen_level():
+    text = log_config_file("error").read_text()
+    assert "rootLogger.level = error" in text
+    assert "logger.spark.level = error" in text
+    with pytest.raises(UsageError, match="--spark-log"):
+        log_config_file("loud")
+
+
+@pytest.mark.spark
+def test_an_active_session_is_reused_with_runtime_settings(spark):
+    before = spark.conf.get("spark.sql.shuffle.partitions")
+    session, started = get_session(SparkOptions(conf=(("spark.sql.shuffle.partitions", "3"),)))
+    try:
+        assert session is spark
+        assert started is False
+        assert spark.conf.get("spark.sql.shuffle.partitions") == "3"
+        assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", before)
