@@ -7,10 +7,14 @@ one week each) and for ``oncall``'s engine:
 - holiday spread: most minus fewest public-holiday days on call among members (each member's
   own calendar), and the range of those days;
 - departures: weeks whose engineer differs from the plain rotation;
-- back-to-back: weeks where the same person is on call two weeks running.
+- back-to-back: weeks where the same person is on call two weeks running;
+- on leave: weeks whose engineer is on leave (the plain rotation ignores leave).
 
-The plain rotation is counted here independently of the engine (list order and a direct
-holiday lookup). Run:
+A second table repeats it with leave: three trips of 5 to 12 days per member in the year,
+drawn with a fixed seed; a third does the same while the team publishes four weeks ahead every
+week (``oncall publish --weeks 4`` at each hand-off), so the holiday ledger learns the weeks as
+actually served. The plain rotation is counted here independently of the engine (list order
+and a direct holiday lookup). Run:
 
     .venv/bin/python benchmarks/fairness.py [--weeks 52] [--markdown]
 """
@@ -18,6 +22,8 @@ holiday lookup). Run:
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import random
 import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,7 +31,7 @@ from datetime import date, timedelta
 from oncall.config.models import HolidayCalendar, Leave, Member, Rotation, RotationSpec
 from oncall.rotation.engine import Engine
 from oncall.rotation.holidays import HolidayBook
-from oncall.rotation.model import RotationState
+from oncall.rotation.model import PublishedWeek, RotationState
 
 START = date(2027, 1, 4)
 
@@ -101,6 +107,7 @@ class Figures:
     high: int
     departures: int
     back_to_back: int
+    on_leave: int
 
     @property
     def spread(self) -> int:
@@ -115,33 +122,53 @@ def _holiday_days(book: HolidayBook, calendar: HolidayCalendar, monday: date) ->
 
 def _figures(rotation: Rotation, engineers: list[str | None], book: HolidayBook) -> Figures:
     calendars = {m.id: rotation.calendar_of(m) for m in rotation.members}
+    leave = {m.id: m.leave for m in rotation.members}
     load = dict.fromkeys(calendars, 0)
-    departures = back_to_back = 0
+    departures = back_to_back = on_leave = 0
     order = [m.id for m in rotation.members]
     for k, engineer in enumerate(engineers):
+        monday = START + timedelta(weeks=k)
         if engineer != order[k % len(order)]:
             departures += 1
         if k and engineer is not None and engineer == engineers[k - 1]:
             back_to_back += 1
+        if engineer and any(
+            x.start <= monday + timedelta(days=6) and x.end >= monday for x in leave[engineer]
+        ):
+            on_leave += 1
         calendar = calendars.get(engineer) if engineer else None
         if engineer and calendar:
-            load[engineer] += _holiday_days(book, calendar, START + timedelta(weeks=k))
-    return Figures(min(load.values()), max(load.values()), departures, back_to_back)
+            load[engineer] += _holiday_days(book, calendar, monday)
+    return Figures(min(load.values()), max(load.values()), departures, back_to_back, on_leave)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--weeks", type=int, default=52)
-    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
-    args = parser.parse_args()
-    book = HolidayBook()
-    rows = []
-    for label, rotation in ROTATIONS:
-        order = [m.id for m in rotation.members]
-        plain = [order[k % len(order)] for k in range(args.weeks)]
-        engine = Engine(rotation, RotationState(), book)
-        fair = [w.engineer for w in engine.weeks(0, args.weeks)]
-        rows.append((label, _figures(rotation, plain, book), _figures(rotation, fair, book)))
+def with_leave(rotation: Rotation) -> Rotation:
+    """The rotation with three trips of 5 to 12 days per member in the year (fixed seed)."""
+    chance = random.Random(rotation.id)
+    members = []
+    for m in rotation.members:
+        trips = []
+        for _ in range(3):
+            first = START + timedelta(days=chance.randrange(350))
+            trips.append(Leave(first, first + timedelta(days=chance.randrange(4, 12))))
+        members.append(dataclasses.replace(m, leave=tuple(trips)))
+    return dataclasses.replace(rotation, members=tuple(members))
+
+
+def _schedule(rotation: Rotation, book: HolidayBook, weeks: int, publishing: bool) -> list:
+    """The engine's engineers; with ``publishing``, as if each week four weeks were published."""
+    published: dict[date, PublishedWeek] = {}
+    if publishing:
+        for k in range(weeks):
+            engine = Engine(rotation, RotationState(published=dict(published)), book)
+            for week in engine.weeks(k, 4):
+                if week.start not in published and week.engineer is not None:
+                    published[week.start] = PublishedWeek(week.start, week.engineer, week.reason)
+    engine = Engine(rotation, RotationState(published=published), book)
+    return [w.engineer for w in engine.weeks(0, weeks)]
+
+
+def _print(rows: list[tuple[str, Figures, Figures]], weeks: int, markdown: bool) -> None:
     header = (
         "rotation",
         "holiday spread plain",
@@ -150,31 +177,57 @@ def main() -> int:
         "holiday days min-max oncall",
         "departures oncall",
         "back-to-back oncall",
+        "on leave plain",
+        "on leave oncall",
     )
-    lines = []
-    for label, plain_f, fair_f in rows:
-        lines.append(
-            (
-                label,
-                str(plain_f.spread),
-                str(fair_f.spread),
-                f"{plain_f.low}-{plain_f.high}",
-                f"{fair_f.low}-{fair_f.high}",
-                f"{fair_f.departures} of {args.weeks}",
-                str(fair_f.back_to_back),
-            )
+    lines = [
+        (
+            label,
+            str(plain.spread),
+            str(fair.spread),
+            f"{plain.low}-{plain.high}",
+            f"{fair.low}-{fair.high}",
+            f"{fair.departures} of {weeks}",
+            str(fair.back_to_back),
+            str(plain.on_leave),
+            str(fair.on_leave),
         )
-    print(f"{args.weeks} weeks from {START.isoformat()}, no leave; plain rotation has 0 departures")
-    if args.markdown:
+        for label, plain, fair in rows
+    ]
+    if markdown:
         print("| " + " | ".join(header) + " |")
         print("|" + " --- |" * len(header))
         for line in lines:
             print("| " + " | ".join(line) + " |")
-    else:
-        widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
-        print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
-        for line in lines:
-            print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)))
+        return
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    for line in lines:
+        print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    args = parser.parse_args()
+    book = HolidayBook()
+    variants = (
+        ("no leave", False, False),
+        ("with leave", True, False),
+        ("with leave, publishing four weeks ahead every week", True, True),
+    )
+    for title, leave, publishing in variants:
+        rows = []
+        for label, base in ROTATIONS:
+            rotation = with_leave(base) if leave else base
+            order = [m.id for m in rotation.members]
+            plain = [order[k % len(order)] for k in range(args.weeks)]
+            fair = _schedule(rotation, book, args.weeks, publishing)
+            rows.append((label, _figures(rotation, plain, book), _figures(rotation, fair, book)))
+        print(f"{args.weeks} weeks from {START.isoformat()}, {title}")
+        _print(rows, args.weeks, args.markdown)
+        print()
     return 0
 
 
