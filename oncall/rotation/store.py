@@ -406,7 +406,7 @@ def add_leave(workspace: Workspace, rotation_id: str, member_id: str, leave: Lea
         if existing is None:
             existing = CommentedSeq()
             member["leave"] = existing
-        if hasattr(existing, "fa"):
+        if hasattr(existing, "fa") and not existing:  # `leave: []` becomes a block list
             existing.fa.set_block_style()
         existing.append(entry)
         return (leave,)

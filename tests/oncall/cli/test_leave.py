@@ -200,3 +200,17 @@ def test_concurrent_additions_are_all_kept(ws: Path) -> None:
     assert sorted(row["start"] for row in json.loads(result.stdout)) == [
         d.isoformat() for d in days
     ]
+
+
+def test_a_flow_style_leave_list_stays_on_its_line(ws: Path) -> None:
+    path = ws / "schedules" / "data-engineering.yaml"
+    flow = ROTATION.replace(
+        "    leave:\n      - {start: 2027-02-01, end: 2027-02-09, reason: ski trip}\n",
+        "    leave: [{start: 2027-02-01, end: 2027-02-09, reason: ski trip}]   # booked\n",
+    )
+    path.write_text(flow)
+    assert invoke("leave", "add", "ben", "2027-02-20").exit_code == 0
+    assert path.read_text() == flow.replace(
+        "reason: ski trip}]",
+        "reason: ski trip}, {start: 2027-02-20, end: 2027-02-20}]",
+    )
