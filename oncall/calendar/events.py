@@ -1,0 +1,251 @@
+"""What each calendar event says: the facts of an on-call week or a hand-off, and their texts.
+
+Facts are plain frozen data; everything an event shows is derived from them, so the digest of
+the facts (``digest``) changes exactly when some text, time or status of the event would.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+#: bump when the wording of events changes on purpose, so every event gets a higher SEQUENCE
+TEXT_VERSION = 1
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True)
+class Person:
+    """A member as events name them."""
+
+    id: str
+    name: str
+    email: str
+    phone: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.id})"
+
+    @property
+    def contact(self) -> str:
+        return f"{self.email}, {self.phone}"
+
+
+@dataclass(frozen=True)
+class DayNote:
+    """A public holiday or a leave: ``who`` (a member id, or empty for the rotation's default
+    calendar), first and last day, and what it is."""
+
+    who: str
+    first: date
+    last: date
+    what: str
+
+
+@dataclass(frozen=True)
+class DeadlineNote:
+    """An SLA deadline falling in the week: when (aware), its name, and the pipeline."""
+
+    at: datetime
+    zone: str
+    name: str
+    pipeline: str
+
+
+@dataclass(frozen=True)
+class WeekFacts:
+    """An on-call week: from the Monday hand-off to the next, and who holds it."""
+
+    rotation_id: str
+    rotation_name: str
+    timezone: str
+    week: date
+    start: datetime
+    end: datetime
+    engineer: Person | None
+    reason: str | None
+    holidays: tuple[DayNote, ...]
+    conflict: str | None
+
+
+@dataclass(frozen=True)
+class HandoffFacts:
+    """The Monday hand-off meeting opening ``week``: outgoing and incoming, and the outline."""
+
+    rotation_id: str
+    rotation_name: str
+    timezone: str
+    week: date
+    start: datetime
+    end: datetime
+    outgoing: Person | None
+    incoming: Person | None
+    first_week: bool
+    holidays: tuple[DayNote, ...]
+    leave: tuple[DayNote, ...]
+    deadlines: tuple[DeadlineNote, ...]
+
+
+def digest(facts: WeekFacts | HandoffFacts) -> str:
+    """A hash of everything an event shows (and of ``TEXT_VERSION``)."""
+    payload = json.dumps(
+        [TEXT_VERSION, type(facts).__name__, dataclasses.asdict(facts)],
+        default=str,
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
+
+
+# --- formatting -------------------------------------------------------------------------------
+
+
+def day_text(day: date) -> str:
+    """``Mon 4 Jan 2027``."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def moment_text(moment: datetime) -> str:
+    """``Mon 4 Jan 2027 09:30`` in the moment's own zone."""
+    return f"{day_text(moment.date())} {moment.strftime('%H:%M')}"
+
+
+def span_text(first: date, last: date) -> str:
+    """``6 Jan``, ``1-5 Feb``, ``28 Jan - 3 Feb``."""
+    if first == last:
+        return f"{first.day} {_MONTHS[first.month - 1]}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}-{last.day} {_MONTHS[last.month - 1]}"
+    return f"{first.day} {_MONTHS[first.month - 1]} - {last.day} {_MONTHS[last.month - 1]}"
+
+
+def _name(person: Person | None, empty: str) -> str:
+    return person.name if person is not None else empty
+
+
+# --- on-call weeks ----------------------------------------------------------------------------
+
+UNCOVERED = "UNCOVERED: nobody can take this week"
+
+
+def week_summary(facts: WeekFacts, member: str | None = None) -> str:
+    """The title: the engineer in the rotation's feed, the rotation in a member's own feed."""
+    if member is None:
+        return UNCOVERED if facts.engineer is None else f"On call: {facts.engineer.name}"
+    if facts.engineer is not None and facts.engineer.id == member:
+        return f"On call: {facts.rotation_name}"
+    now = _name(facts.engineer, "UNCOVERED")
+    return f"Cancelled: on call for {facts.rotation_name} (now {now})"
+
+
+def week_description(facts: WeekFacts, member: str | None = None) -> str:
+    """Who, when, how to reach them, and why the week differs from the plain order."""
+    shift = (
+        f"Shift: {moment_text(facts.start)} to {moment_text(facts.end)} ({facts.timezone}), "
+        f"from one Monday hand-off to the next."
+    )
+    lines = []
+    if facts.engineer is None:
+        if member is not None:
+            lines += ["You are no longer on call this week.", ""]
+        lines += [f"Nobody in {facts.rotation_name} can take this week.", shift]
+    else:
+        if member is not None and facts.engineer.id != member:
+            lines += [f"You are no longer on call this week: {facts.engineer.label} is.", ""]
+        lines += [
+            f"{facts.engineer.label} is on call for {facts.rotation_name}.",
+            shift,
+            f"Reach: {facts.engineer.contact}",
+        ]
+    notes = []
+    if facts.holidays:
+        whose = f"{facts.engineer.id}'s calendar" if facts.engineer else "the rotation's calendar"
+        listed = "; ".join(f"{span_text(h.first, h.last)} {h.what}" for h in facts.holidays)
+        notes.append(f"Public holidays ({whose}): {listed}")
+    if facts.reason:
+        notes.append(f"Why: {facts.reason}")
+    if facts.conflict:
+        notes.append(f"CONFLICT: {facts.conflict}")
+    if facts.engineer is None:
+        notes.append("Settle it with `oncall swap add` or by moving leave (`oncall leave`).")
+    if notes:
+        lines += ["", *notes]
+    lines += [
+        "",
+        f"Schedule: oncall schedule --rotation {facts.rotation_id} "
+        f"--start {facts.week.isoformat()}",
+    ]
+    return "\n".join(lines)
+
+
+# --- hand-off meetings ------------------------------------------------------------------------
+
+
+def handoff_summary(facts: HandoffFacts, member: str | None = None) -> str:
+    """``On-call hand-off: Alice Adams -> Bob Brown`` (cancelled copies say so)."""
+    outgoing = "(rotation starts)" if facts.first_week else _name(facts.outgoing, "nobody")
+    title = f"On-call hand-off: {outgoing} -> {_name(facts.incoming, 'UNCOVERED')}"
+    if member is not None and member not in _ids(facts):
+        return f"Cancelled: {title}"
+    return title
+
+
+def _ids(facts: HandoffFacts) -> set[str]:
+    return {p.id for p in (facts.outgoing, facts.incoming) if p is not None}
+
+
+def handoff_description(facts: HandoffFacts, member: str | None = None) -> str:
+    """Outgoing and incoming with contacts, and the agenda outline of the meeting."""
+    lines = []
+    if member is not None and member not in _ids(facts):
+        lines += ["You no longer take part in this hand-off.", ""]
+
+    def who(role: str, person: Person | None, empty: str) -> str:
+        if person is None:
+            return f"{role}: {empty}"
+        return f"{role}: {person.label}, {person.contact}"
+
+    lines.append(
+        who("Outgoing", facts.outgoing, "(rotation starts)" if facts.first_week else "nobody")
+    )
+    lines.append(who("Incoming", facts.incoming, "nobody (UNCOVERED: settle it first)"))
+    lines += [
+        "",
+        "Agenda",
+        "1. Open incidents, the latest diagnose results and anything in flight (outgoing).",
+        f"2. The coming week, {span_text(facts.week, facts.week + timedelta(days=6))}:",
+    ]
+    if facts.holidays:
+        whose = facts.incoming.id if facts.incoming else "the rotation"
+        listed = "; ".join(f"{span_text(h.first, h.last)} {h.what}" for h in facts.holidays)
+        lines.append(f"   - public holidays ({whose}): {listed}")
+    else:
+        lines.append("   - public holidays: none")
+    if facts.leave:
+        listed = "; ".join(
+            f"{n.who} {span_text(n.first, n.last)}" + (f" ({n.what})" if n.what else "")
+            for n in facts.leave
+        )
+        lines.append(f"   - leave: {listed}")
+    else:
+        lines.append("   - leave: none")
+    lines.append("3. SLA deadlines this week:")
+    if facts.deadlines:
+        lines += [
+            f"   - {moment_text(d.at)} {d.zone}: {d.name} ({d.pipeline})" for d in facts.deadlines
+        ]
+    else:
+        lines.append("   - none")
+    lines += [
+        "4. Questions; confirm the incoming engineer can be reached.",
+        "",
+        f"Full agenda: oncall handoff --rotation {facts.rotation_id} "
+        f"--date {facts.week.isoformat()}",
+    ]
+    return "\n".join(lines)
