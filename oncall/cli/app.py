@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from oncall.cli import fairness, leave, owners, publish, runbook, schedule, swap, validate
+from oncall.cli import fairness, ical, leave, owners, publish, runbook, schedule, swap, validate
 from oncall.cli.base import new_app
 from oncall.cli.context import CliState
 
@@ -46,6 +46,7 @@ app.add_typer(leave.app, name="leave")
 app.add_typer(swap.app, name="swap")
 app.command("publish")(publish.publish)
 app.command("fairness")(fairness.fairness)
+app.command("ical")(ical.ical)
 
 
 def main() -> None:
