@@ -11,7 +11,18 @@ from typing import Annotated
 
 import typer
 
-from oncall.cli import fairness, ical, leave, owners, publish, runbook, schedule, swap, validate
+from oncall.cli import (
+    fairness,
+    ical,
+    leave,
+    owners,
+    publish,
+    runbook,
+    schedule,
+    serve,
+    swap,
+    validate,
+)
 from oncall.cli.base import new_app
 from oncall.cli.context import CliState
 
@@ -47,6 +58,7 @@ app.add_typer(swap.app, name="swap")
 app.command("publish")(publish.publish)
 app.command("fairness")(fairness.fairness)
 app.command("ical")(ical.ical)
+app.command("serve")(serve.serve)
 
 
 def main() -> None:

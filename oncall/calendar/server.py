@@ -1,0 +1,355 @@
+"""``oncall serve``: the calendar feeds over HTTP, for clients that subscribe to a URL.
+
+Google Calendar, Outlook and Apple Calendar poll a subscribed URL every few hours. What they
+get here:
+
+- ``GET``/``HEAD /<rotation-id>.ics`` and ``/<rotation-id>/<member-id>.ics``, served as
+  ``text/calendar; charset=utf-8``; any other path is 404 (ids are matched against the
+  workspace's rotations and members, never used to build a path), any other method 405.
+- ``ETag`` (a hash of the body) and ``Last-Modified`` (the newest DTSTAMP of the feed, or the
+  Monday its rolling window last moved), with 304 on a matching ``If-None-Match`` (or, without
+  one, an ``If-Modified-Since`` not older than the feed).
+- Feeds are built on demand and kept in memory while the files they come from are unchanged
+  (``oncall.cache.file_stamp``) and the window has not moved, so edits to the workspace show on
+  the next request without a restart, and a hundred clients at once cost one build.
+- One log line per request on stderr; ``Ctrl-C`` (or SIGTERM) stops the server cleanly.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import re
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from oncall import clock
+from oncall.cache import file_stamp
+from oncall.errors import ConfigError, OncallError, RuntimeFailure, UsageError
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+TEXT_TYPE = "text/plain; charset=utf-8"
+ALLOWED = "GET, HEAD"
+
+#: ``/<rotation-id>.ics`` or ``/<rotation-id>/<member-id>.ics``: no dots before ``.ics`` but the
+#: suffix's, no slashes but the separator, no percent-escapes (so no ``..`` in any spelling)
+_FEED_PATH = re.compile(
+    r"^/(?P<rotation>[A-Za-z0-9_][A-Za-z0-9_-]*)(?:/(?P<member>[a-z0-9_][a-z0-9_-]*))?\.ics$"
+)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the server answers for a path: a status, a body and its validators."""
+
+    status: int
+    body: bytes
+    content_type: str = TEXT_TYPE
+    etag: str | None = None
+    last_modified: datetime | None = None
+    filename: str | None = None
+
+
+def _plain(status: int, message: str) -> Reply:
+    return Reply(status, (message + "\n").encode("utf-8"))
+
+
+def feed_path(path: str) -> tuple[str, str | None] | None:
+    """``(rotation, member)`` named by a request path (query string ignored), or None."""
+    match = _FEED_PATH.match(path.split("?", 1)[0])
+    if match is None:
+        return None
+    return match["rotation"], match["member"]
+
+
+@dataclass
+class _Cached:
+    stamps: tuple[Any, ...]
+    zone: ZoneInfo | None
+    monday: date
+    reply: Reply
+
+
+class Feeds:
+    """The feeds of one workspace, built on demand and kept while their inputs are unchanged."""
+
+    def __init__(self, root: Path, log: Callable[[str], None]) -> None:
+        self.root = Path(root)
+        self.log = log
+        self._cache: dict[tuple[str, str | None], _Cached] = {}
+        self._build_lock = threading.Lock()
+
+    def rotation_ids(self) -> list[str]:
+        from oncall.config.workspace import Workspace
+
+        return Workspace(self.root).rotation_ids()
+
+    def reply(self, rotation_id: str, member_id: str | None) -> Reply:
+        """The reply for ``/<rotation_id>[/<member_id>].ics``."""
+        from oncall.calendar.feed import input_files
+        from oncall.config.workspace import Workspace
+
+        workspace = Workspace(self.root)
+        if rotation_id not in workspace.rotation_ids():
+            return _plain(404, f"not found: no rotation {rotation_id!r}")
+        files = input_files(workspace, rotation_id)
+        key = (rotation_id, member_id)
+        cached = self._fresh(key, files)
+        if cached is not None:
+            return cached.reply
+        with self._build_lock:  # one build at a time; the others then find it cached
+            cached = self._fresh(key, files)
+            if cached is not None:
+                return cached.reply
+            before = _stamps(files)
+            reply, zone = self._build(workspace, rotation_id, member_id)
+            # the build may have written the ledger: remember its new stamp, but the other
+            # inputs as they were before the build (a change during it shows next time)
+            from oncall.calendar.ledger import ledger_path
+
+            ledger = ledger_path(workspace, rotation_id)
+            stamps = tuple(
+                file_stamp(path) if path == ledger else stamp
+                for path, stamp in zip(files, before, strict=True)
+            )
+            self._cache[key] = _Cached(stamps, zone, _this_monday(zone), reply)
+            return reply
+
+    def _fresh(self, key: tuple[str, str | None], files: list[Path]) -> _Cached | None:
+        cached = self._cache.get(key)
+        if cached is None or cached.stamps != _stamps(files):
+            return None
+        if cached.monday != _this_monday(cached.zone):
+            return None
+        return cached
+
+    def _build(
+        self, workspace: Any, rotation_id: str, member_id: str | None
+    ) -> tuple[Reply, ZoneInfo | None]:
+        from oncall.calendar.feed import build_feed
+
+        try:
+            feed = build_feed(workspace, rotation_id, member_id)
+        except UsageError as error:
+            return _plain(404, f"not found: {error.lines[0]}"), None
+        except ConfigError as error:
+            for line in error.lines:
+                self.log(f"error: {line}")
+            return _plain(500, "the workspace is invalid: " + "; ".join(error.lines)), None
+        except OncallError as error:
+            for line in error.lines:
+                self.log(f"error: {line}")
+            return _plain(500, "; ".join(error.lines)), None
+        for line in feed.warnings:
+            self.log(f"warning: {line}")
+        name = rotation_id if member_id is None else f"{rotation_id}-{member_id}"
+        reply = Reply(
+            200,
+            feed.body,
+            CALENDAR_TYPE,
+            etag='"' + hashlib.sha256(feed.body).hexdigest()[:32] + '"',
+            last_modified=feed.last_modified,
+            filename=f"{name}.ics",
+        )
+        return reply, ZoneInfo(feed.timezone)
+
+
+def _stamps(files: list[Path]) -> tuple[Any, ...]:
+    return tuple(file_stamp(path) for path in files)
+
+
+def _this_monday(zone: ZoneInfo | None) -> date:
+    from oncall.rotation.weeks import monday_of
+
+    return monday_of(clock.today(zone))
+
+
+def not_modified(reply: Reply, headers: Any) -> bool:
+    """Whether the request's validators match ``reply`` (RFC 9110 13.1: If-None-Match first,
+    compared weakly; If-Modified-Since only without it)."""
+    if reply.etag is None:
+        return False
+    wanted = headers.get("If-None-Match")
+    if wanted is not None:
+        tags = [tag.strip().removeprefix("W/") for tag in wanted.split(",")]
+        return "*" in tags or reply.etag in tags
+    since = headers.get("If-Modified-Since")
+    if since is not None and reply.last_modified is not None:
+        try:
+            moment = parsedate_to_datetime(since)
+        except (TypeError, ValueError, IndexError):
+            return False
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return reply.last_modified <= moment
+    return False
+
+
+class FeedHandler(BaseHTTPRequestHandler):
+    """GET and HEAD of the feed paths; everything else is 404 or 405."""
+
+    server: FeedServer
+    protocol_version = "HTTP/1.1"
+    server_version = "oncall"
+    #: an idle keep-alive connection is dropped after this many seconds
+    timeout = 30
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def handle_one_request(self) -> None:
+        self._status: int | None = None
+        self._logged = False
+        self._started = time.perf_counter()
+        try:
+            super().handle_one_request()
+        finally:
+            if self._status is not None and not self._logged:
+                self._log(0)  # answered by the base class (400, 414, ...)
+
+    def _log(self, length: int) -> None:
+        """The request's one log line; written before the answer is sent, so that a server
+        stopped right after answering never loses it."""
+        self._logged = True
+        elapsed = (time.perf_counter() - self._started) * 1000
+        self.server.log(
+            f'{self.client_address[0]} "{self.requestline}" {self._status} {length} {elapsed:.1f}ms'
+        )
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._status = code
+        super().send_response(code, message)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Logged once per request by ``handle_one_request`` instead."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Logged once per request by ``handle_one_request`` instead."""
+
+    def do_GET(self) -> None:
+        self._answer(head=False)
+
+    def do_HEAD(self) -> None:
+        self._answer(head=True)
+
+    def __getattr__(self, name: str) -> Any:
+        # any other method (POST, PUT, DELETE, OPTIONS, ...): 405, not the base's 501
+        if name.startswith("do_"):
+            return self._not_allowed
+        raise AttributeError(name)
+
+    def _not_allowed(self) -> None:
+        self._send(_plain(405, f"method {self.command} not allowed: use GET or HEAD"), head=False)
+
+    def _answer(self, head: bool) -> None:
+        named = feed_path(self.path)
+        if named is None:
+            reply = _plain(
+                404, "not found: feeds are /<rotation-id>.ics and /<rotation-id>/<member-id>.ics"
+            )
+        else:
+            try:
+                reply = self.server.feeds.reply(*named)
+            except Exception as error:  # never a traceback to the client; one log line
+                self.server.log(f"error: {self.path}: {type(error).__name__}: {error}")
+                reply = _plain(500, "internal error: see the server's log")
+        if reply.status == 200 and not_modified(reply, self.headers):
+            self._send(reply, head=True, status=304)
+        else:
+            self._send(reply, head=head)
+
+    def _send(self, reply: Reply, head: bool, status: int | None = None) -> None:
+        code = status or reply.status
+        self.send_response(code)
+        if code != 304:
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", str(len(reply.body)))
+        if reply.etag is not None:
+            self.send_header("ETag", reply.etag)
+            self.send_header("Cache-Control", "no-cache")
+        if reply.last_modified is not None:
+            self.send_header("Last-Modified", format_datetime(reply.last_modified, usegmt=True))
+        if reply.filename is not None and code == 200:
+            self.send_header("Content-Disposition", f'inline; filename="{reply.filename}"')
+        if code == 405:
+            self.send_header("Allow", ALLOWED)
+        body = b"" if head or code == 304 else reply.body
+        self._log(len(body))
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+
+class FeedServer(ThreadingHTTPServer):
+    """A threaded HTTP server of one workspace's feeds."""
+
+    daemon_threads = True
+    #: a hundred clients connecting at once must not overflow the listen backlog
+    request_queue_size = 256
+
+    def __init__(self, address: tuple[str, int], root: Path, stream: TextIO | None = None) -> None:
+        self.stream = stream
+        self._log_lock = threading.Lock()
+        self.feeds = Feeds(root, self.log)
+        super().__init__(address, FeedHandler)
+
+    def log(self, line: str) -> None:
+        """One line on stderr (or the given stream), prefixed with the time."""
+        stamp = clock.now().isoformat(timespec="seconds")
+        stream = self.stream or sys.stderr
+        with self._log_lock:
+            stream.write(f"{stamp} {line}\n")
+            stream.flush()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        shown = f"[{name}]" if ":" in name else name
+        return f"http://{shown}:{port}/"
+
+
+class _FeedServer6(FeedServer):
+    address_family = socket.AF_INET6
+
+
+def open_server(root: Path, host: str, port: int, stream: TextIO | None = None) -> FeedServer:
+    """A server bound to ``host:port`` (port 0: any free port); ``RuntimeFailure`` with one
+    clear line if it cannot listen there."""
+    kind = _FeedServer6 if ":" in host else FeedServer
+    try:
+        return kind((host, port), root, stream)
+    except socket.gaierror:
+        raise UsageError(f"--host: {host!r} is not an address of this machine") from None
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            reason = f"port {port} is in use (pick another with --port)"
+        elif error.errno == errno.EACCES:
+            reason = f"no permission to listen on port {port} (ports below 1024 need privileges)"
+        elif error.errno == errno.EADDRNOTAVAIL:
+            reason = f"{host} is not an address of this machine"
+        else:
+            reason = error.strerror or str(error)
+        raise RuntimeFailure(f"cannot listen on {host}:{port}: {reason}") from None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (or ``localhost``)."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
