@@ -13,6 +13,7 @@ import typer
 
 from oncall.cli import (
     fairness,
+    handoff,
     ical,
     leave,
     owners,
@@ -22,6 +23,7 @@ from oncall.cli import (
     serve,
     swap,
     validate,
+    whois,
 )
 from oncall.cli.base import new_app
 from oncall.cli.context import CliState
@@ -59,6 +61,8 @@ app.command("publish")(publish.publish)
 app.command("fairness")(fairness.fairness)
 app.command("ical")(ical.ical)
 app.command("serve")(serve.serve)
+app.command("whois")(whois.whois)
+app.add_typer(handoff.app, name="handoff")
 
 
 def main() -> None:

@@ -1,0 +1,120 @@
+"""``oncall handoff``: the Monday hand-off agenda, and the items carried from week to week."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from oncall.cli.base import new_app, print_json
+from oncall.cli.context import workspace
+
+DEFAULT_ROTATION = "data-engineering"
+
+app = new_app(
+    "The Monday hand-off agenda (Markdown or JSON), and items carried over between hand-offs.",
+    invoke_without_command=True,
+)
+app.info.no_args_is_help = False
+
+RotationOption = Annotated[
+    str, typer.Option("--rotation", "-r", help="The rotation id (a file in schedules/).")
+]
+
+
+class AgendaFormat(StrEnum):
+    md = "md"
+    json = "json"
+
+
+@app.callback()
+def handoff(
+    ctx: typer.Context,
+    rotation: RotationOption = DEFAULT_ROTATION,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="A day of the week to prepare (YYYY-MM-DD; default: today).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[AgendaFormat, typer.Option("--format", "-f", help="md or json.")] = (
+        AgendaFormat.md
+    ),
+) -> None:
+    """The Monday hand-off agenda of the week containing --date (default: this week)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from oncall import clock
+    from oncall.incident.handoff import agenda, render_markdown
+
+    ws = workspace(ctx)
+    zone = ws.rotation(rotation).zone
+    when = clock.parse_date(day, what="--date") if day else clock.today(zone)
+    data = agenda(ws, rotation, when, clock.now())
+    if output is AgendaFormat.json:
+        print_json(data)
+    else:
+        sys.stdout.write(render_markdown(data))
+
+
+@app.command("carry")
+def carry(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="What to carry over, in one line.")],
+    owner: Annotated[
+        str | None,
+        typer.Option("--owner", help="The member id who follows it up.", show_default=False),
+    ] = None,
+    rotation: RotationOption = DEFAULT_ROTATION,
+) -> None:
+    """Add an item every agenda lists until it is closed."""
+    from oncall import clock
+    from oncall.incident.items import carry as carry_item
+
+    ws = workspace(ctx)
+    item = carry_item(ws, rotation, text, clock.today(ws.rotation(rotation).zone), owner)
+    typer.echo(f"carried over #{item.id}: {item.text}")
+
+
+@app.command("close")
+def close(
+    ctx: typer.Context,
+    item_id: Annotated[int, typer.Argument(metavar="ID", help="The item number.")],
+    rotation: RotationOption = DEFAULT_ROTATION,
+) -> None:
+    """Close a carried-over item (it stays in the file, dated)."""
+    from oncall import clock
+    from oncall.incident.items import close as close_item
+
+    ws = workspace(ctx)
+    item = close_item(ws, rotation, item_id, clock.today(ws.rotation(rotation).zone))
+    typer.echo(f"closed #{item.id}: {item.text}")
+
+
+@app.command("items")
+def items(
+    ctx: typer.Context,
+    rotation: RotationOption = DEFAULT_ROTATION,
+    show_all: Annotated[bool, typer.Option("--all", help="Closed items too.")] = False,
+    output: Annotated[AgendaFormat, typer.Option("--format", "-f", help="md or json.")] = (
+        AgendaFormat.md
+    ),
+) -> None:
+    """List the carried-over items (open ones unless --all)."""
+    from oncall.config.models import plain
+    from oncall.incident.items import load_items
+
+    found = [i for i in load_items(workspace(ctx), rotation) if show_all or i.closed is None]
+    if output is AgendaFormat.json:
+        print_json([plain(i) for i in found])
+        return
+    for i in found:
+        box = "x" if i.closed else " "
+        owner = f" ({i.owner})" if i.owner else ""
+        typer.echo(f"- [{box}] #{i.id} {i.text}{owner}, since {i.added.isoformat()}")
+    if not found:
+        typer.echo("no items")
