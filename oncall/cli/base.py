@@ -10,7 +10,6 @@ import json
 import os
 import sys
 from enum import StrEnum
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -65,17 +64,15 @@ def warn(line: str) -> None:
     report("warning", line)
 
 
-@cache
 def out_console() -> Console:
-    """The Rich console for data on stdout."""
+    """A Rich console for data on stdout (made per use: it reads the terminal width then)."""
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=False)
 
 
-@cache
 def err_console() -> Console:
-    """The Rich console for talk and progress on stderr."""
+    """A Rich console for talk and progress on stderr (made per use, like ``out_console``)."""
     from rich.console import Console
 
     return Console(stderr=True, highlight=False)

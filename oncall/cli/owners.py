@@ -1,6 +1,5 @@
 """``oncall owners``: who owns each pipeline."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

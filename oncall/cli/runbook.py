@@ -1,13 +1,13 @@
 """``oncall runbook PIPELINE`` and ``oncall runbook list``."""
 
-from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from oncall.cli.base import DocumentFormat, out_console, print_json
 from oncall.cli.context import workspace
+from oncall.config.workspace import Workspace
 
 
 def runbook(
@@ -40,12 +40,9 @@ def runbook(
     out_console().print(Markdown(document, code_theme="ansi_dark", hyperlinks=False))
 
 
-def _list(ws: object, output: DocumentFormat) -> None:
-    from oncall.config.workspace import Workspace
-
-    assert isinstance(ws, Workspace)
+def _list(ws: Workspace, output: DocumentFormat) -> None:
     books = ws.runbooks()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "pipeline": b.id,
             "name": b.name,

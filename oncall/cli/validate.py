@@ -1,6 +1,5 @@
 """``oncall validate``: check every file of the workspace."""
 
-from __future__ import annotations
 
 from enum import StrEnum
 from typing import Annotated

@@ -1,6 +1,5 @@
 """``oncall whois``: who is on call for a pipeline, and the escalation chain."""
 
-from __future__ import annotations
 
 import sys
 from enum import StrEnum

@@ -108,9 +108,14 @@ def _message(error: Any, model_fields: dict[str, Sequence[str]]) -> tuple[str, s
     return field_path(loc), str(error.get("msg", kind))
 
 
-@cache
+_ADAPTERS: dict[type, TypeAdapter[Any]] = {}
+
+
 def _adapter(model: type[T]) -> TypeAdapter[T]:
-    return TypeAdapter(model)
+    """One TypeAdapter per model (building one costs milliseconds)."""
+    if model not in _ADAPTERS:
+        _ADAPTERS[model] = TypeAdapter(model)
+    return _ADAPTERS[model]
 
 
 def _known_fields(model: type, raw: Any) -> dict[str, Sequence[str]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -153,13 +154,17 @@ class Workspace:
         if not self.schedules_dir.is_dir() and not self.runbooks_dir.is_dir():
             return [f"{self.root}: neither schedules/ nor runbooks/ found"]
         steps: list[Callable[[], Any]] = [self.teams]
-        steps += [lambda r=r: self.rotation(r) for r in self.rotation_ids()]
-        steps += [lambda p=p: self.runbook(p) for p in self.runbook_ids()]
+        steps += [partial(self.rotation, r) for r in self.rotation_ids()]
+        steps += [partial(self.runbook, p) for p in self.runbook_ids()]
         for step in steps:
             try:
                 step()
             except ConfigError as error:
                 problems.extend(error.problems)
+        from oncall.rotation.store import validate_state
+
+        for rotation_id in self.rotation_ids():
+            problems.extend(validate_state(self, rotation_id))
         for stray in sorted(self.runbooks_dir.glob("*.yml")) + sorted(
             self.schedules_dir.glob("*.yml")
         ):

@@ -131,7 +131,7 @@ def agenda(workspace: Workspace, rotation_id: str, day: date, now: datetime) -> 
             for deadline in runbook.sla.deadlines
             for d in occurrences(deadline, zone, week.shift_start, week.shift_end)
         ]
-        deadlines.sort(key=lambda d: d["at"])
+        deadlines.sort(key=lambda d: str(d["at"]))
         status = statuses.get(runbook.id)
         pipelines.append(
             {
@@ -278,8 +278,8 @@ def render_markdown(data: dict[str, Any]) -> str:
     if data["carried_over"]:
         for item in data["carried_over"]:
             owner = f" ({item['owner']})" if item["owner"] else ""
-            since = _day(date.fromisoformat(item["added"]))
-            out.append(f"- [ ] #{item['id']} {item['text']}{owner}, since {since}")
+            added = _day(date.fromisoformat(item["added"]))
+            out.append(f"- [ ] #{item['id']} {item['text']}{owner}, since {added}")
     else:
         out.append('Nothing carried over. Add an item with `oncall handoff carry "TEXT"`.')
     out += ["", "## Notes", "", "- "]

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from oncall.cli.app import app
-from tests.oncall.rotation.workspaces import fresh_consoles, make_workspace
+from tests.oncall.rotation.workspaces import make_workspace
 
 
 def invoke(*args: str):
@@ -24,7 +24,6 @@ def invoke(*args: str):
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield make_workspace(tmp_path, monkeypatch)
-    fresh_consoles()
 
 
 def row(member: str, weeks: int, published: int, holidays: int, swaps: int = 0) -> dict:

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from oncall.cli.app import app
 from oncall.config.workspace import Workspace
 from oncall.rotation import changes
-from tests.oncall.rotation.workspaces import ROTATION, fresh_consoles, make_workspace
+from tests.oncall.rotation.workspaces import ROTATION, make_workspace
 
 
 def invoke(*args: str):
@@ -28,7 +28,6 @@ def invoke(*args: str):
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield make_workspace(tmp_path, monkeypatch)
-    fresh_consoles()
 
 
 def rotation_text(ws: Path) -> str:

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from oncall.cli.app import app
-from tests.oncall.rotation.workspaces import fresh_consoles, make_workspace
+from tests.oncall.rotation.workspaces import make_workspace
 
 SKI = "swapped with ana: ben on leave 1-9 Feb (ski trip)"
 CONFLICT = "ana on leave 5 Jan, in a published week: settle it with `oncall swap add`"
@@ -29,7 +29,6 @@ def invoke(*args: str):
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield make_workspace(tmp_path, monkeypatch)
-    fresh_consoles()
 
 
 def week(start: str) -> dict:

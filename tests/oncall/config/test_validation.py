@@ -330,3 +330,12 @@ def test_a_broken_file_does_not_hide_behind_the_cache(workspace: Path) -> None:
     code, errors, _ = run_validate()
     assert code == 2
     assert errors == [f"error: {BI}: members[1].id: duplicate id 'fatima' (also members[0])"]
+
+
+def test_state_files_the_cli_writes_are_validated_too(workspace: Path) -> None:
+    state = workspace / "schedules" / "data-engineering"
+    state.mkdir()
+    (state / "swaps.yaml").write_text("swaps:\n  - {id: 1, weeks: [], note: x, colour: red}\n")
+    code, errors, _ = run_validate()
+    assert code == 2
+    assert errors == ["error: schedules/data-engineering/swaps.yaml: swaps[0].colour: unknown key"]

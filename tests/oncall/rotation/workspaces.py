@@ -37,18 +37,8 @@ members:
 """
 
 
-def fresh_consoles() -> None:
-    """Forget the cached Rich consoles: they keep the terminal width of their first use, and
-    tests set ``COLUMNS`` differently."""
-    from oncall.cli.base import err_console, out_console
-
-    out_console.cache_clear()
-    err_console.cache_clear()
-
-
 def make_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str = ROTATION) -> Path:
     """A workspace whose only rotation, ``data-engineering`` (the default), holds ``text``."""
-    fresh_consoles()
     root = tmp_path / "ws"
     (root / "schedules").mkdir(parents=True)
     (root / "schedules" / "data-engineering.yaml").write_text(text, encoding="utf-8")
