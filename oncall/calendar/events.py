@@ -87,6 +87,7 @@ class HandoffFacts:
     outgoing: Person | None
     incoming: Person | None
     first_week: bool
+    #: every member's public holidays of the week (``who`` = member id)
     holidays: tuple[DayNote, ...]
     leave: tuple[DayNote, ...]
     deadlines: tuple[DeadlineNote, ...]
@@ -221,20 +222,20 @@ def handoff_description(facts: HandoffFacts, member: str | None = None) -> str:
         "1. Open incidents, the latest diagnose results and anything in flight (outgoing).",
         f"2. The coming week, {span_text(facts.week, facts.week + timedelta(days=6))}:",
     ]
-    if facts.holidays:
-        whose = facts.incoming.id if facts.incoming else "the rotation"
-        listed = "; ".join(f"{span_text(h.first, h.last)} {h.what}" for h in facts.holidays)
-        lines.append(f"   - public holidays ({whose}): {listed}")
-    else:
-        lines.append("   - public holidays: none")
-    if facts.leave:
-        listed = "; ".join(
-            f"{n.who} {span_text(n.first, n.last)}" + (f" ({n.what})" if n.what else "")
-            for n in facts.leave
-        )
-        lines.append(f"   - leave: {listed}")
-    else:
-        lines.append("   - leave: none")
+    holidays = [
+        f"{span_text(h.first, h.last)} {h.what}" + (f" ({h.who})" if h.who else "")
+        for h in facts.holidays
+    ]
+    leave = [
+        f"{n.who} {span_text(n.first, n.last)}" + (f" ({n.what})" if n.what else "")
+        for n in facts.leave
+    ]
+    for title, items in (("public holidays", holidays), ("leave", leave)):
+        if items:
+            lines.append(f"   - {title}:")
+            lines += [f"     - {item}" for item in items]
+        else:
+            lines.append(f"   - {title}: none")
     lines.append("3. SLA deadlines this week:")
     if facts.deadlines:
         lines += [

@@ -322,6 +322,16 @@ def _holidays(week: WeekAssignment) -> tuple[ev.DayNote, ...]:
     return tuple(ev.DayNote("", h.date, h.date, h.name) for h in week.engineer_holidays)
 
 
+def _team_holidays(rotation: Rotation, week: WeekAssignment) -> tuple[ev.DayNote, ...]:
+    """Every member's public holidays of the week, by day, then in rotation order."""
+    notes = [
+        (h.date, index, ev.DayNote(member.id, h.date, h.date, h.name))
+        for index, member in enumerate(rotation.members)
+        for h in week.holidays.get(member.id, ())
+    ]
+    return tuple(note for _, _, note in sorted(notes, key=lambda item: item[:2]))
+
+
 def _week_facts(rotation: Rotation, week: WeekAssignment) -> ev.WeekFacts:
     return ev.WeekFacts(
         rotation_id=rotation.id,
@@ -369,7 +379,7 @@ def _handoff_facts(
         outgoing=_person(rotation, previous.engineer),
         incoming=_person(rotation, week.engineer),
         first_week=week.index == 0,
-        holidays=_holidays(week),
+        holidays=_team_holidays(rotation, week),
         leave=leave,
         deadlines=tuple(due),
     )

@@ -120,14 +120,14 @@ def test_one_week_event_from_handoff_to_handoff_and_one_meeting_each_monday(
 def test_handoff_outline_lists_the_weeks_leave_holidays_and_deadlines(workspace: Path) -> None:
     parsed = parse(feed(workspace))
     description = parsed.by_uid()[handoff_uid("2027-02-01")].description
-    assert "   - leave: alice 1-5 Feb (ski trip)" in description
+    assert "   - leave:\n     - alice 1-5 Feb (ski trip)\n3. SLA deadlines" in description
     # growth (on this rotation) has a weekly Friday deadline; profit's belongs to profit-bi
     assert "Fri 5 Feb 2027 17:00 Europe/Berlin: Latest account statuses due (growth)" in (
         description
     )
     assert "Ops cost data" not in description
     epiphany = parsed.by_uid()[handoff_uid("2027-01-04")].description
-    assert "   - public holidays (alice): 6 Jan Epiphany" in epiphany
+    assert "   - public holidays:\n     - 6 Jan Epiphany (alice)\n   - leave: none" in epiphany
 
 
 def test_past_weeks_are_kept(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
