@@ -86,7 +86,10 @@ class Feeds:
     def __init__(self, root: Path, log: Callable[[str], None]) -> None:
         self.root = Path(root)
         self.log = log
+        # only feeds that exist are cached (unknown member ids are refused before), so the
+        # cache is bounded by the workspace, not by what clients ask for
         self._cache: dict[tuple[str, str | None], _Cached] = {}
+        self._members: dict[str, tuple[Any, frozenset[str]]] = {}
         self._build_lock = threading.Lock()
 
     def rotation_ids(self) -> list[str]:
@@ -102,6 +105,8 @@ class Feeds:
         workspace = Workspace(self.root)
         if rotation_id not in workspace.rotation_ids():
             return _plain(404, f"not found: no rotation {rotation_id!r}")
+        if member_id is not None and not self._is_member(workspace, rotation_id, member_id):
+            return _plain(404, f"not found: no member {member_id!r} in rotation {rotation_id!r}")
         files = input_files(workspace, rotation_id)
         key = (rotation_id, member_id)
         cached = self._fresh(key, files)
@@ -124,6 +129,19 @@ class Feeds:
             )
             self._cache[key] = _Cached(stamps, zone, _this_monday(zone), reply)
             return reply
+
+    def _is_member(self, workspace: Any, rotation_id: str, member_id: str) -> bool:
+        """Whether the rotation has this member (an invalid rotation file: let the build say)."""
+        stamp = file_stamp(workspace.rotation_path(rotation_id))
+        known = self._members.get(rotation_id)
+        if known is None or known[0] != stamp:
+            try:
+                rotation = workspace.rotation(rotation_id)
+            except OncallError:
+                return True
+            known = (stamp, frozenset(m.id for m in rotation.members))
+            self._members[rotation_id] = known
+        return member_id in known[1]
 
     def _fresh(self, key: tuple[str, str | None], files: list[Path]) -> _Cached | None:
         cached = self._cache.get(key)

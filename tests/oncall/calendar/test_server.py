@@ -251,3 +251,22 @@ def test_feed_paths() -> None:
     assert feed_path("/data-engineering/alice.ics?x=1") == ("data-engineering", "alice")
     for bad in ("/a/b/c.ics", "/.ics", "/../a.ics", "/a..ics", "/a/.ics", "/a.ics.ics"):
         assert feed_path(bad) is None, bad
+
+
+def test_unknown_members_are_refused_without_a_build_or_a_cache_entry(
+    running: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builds = []
+    real = feed_module.build_feed
+
+    def counting(*args: object, **kwargs: object) -> object:
+        builds.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(feed_module, "build_feed", counting)
+    for index in range(20):
+        status, _, body = running.request("GET", f"/data-engineering/nobody{index}.ics")
+        assert status == 404
+    assert body == b"not found: no member 'nobody19' in rotation 'data-engineering'\n"
+    assert builds == []
+    assert running.server.feeds._cache == {}
