@@ -97,6 +97,8 @@ def _write(path: Path, data: bytes) -> None:
     from oncall.fsio import atomic_write_bytes
 
     try:
+        if path.is_file() and path.read_bytes() == data:
+            return  # unchanged: keep the file's mtime, so web servers keep answering 304
         atomic_write_bytes(path, data)
     except OSError as error:
         reason = error.strerror or str(error)

@@ -125,3 +125,13 @@ def test_uncovered_weeks_are_warned_about(workspace: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "SUMMARY:UNCOVERED: nobody can take this week" in result.stdout
     assert "warning: week 2027-03-01: nobody can take it" in result.stderr
+
+
+def test_an_unchanged_file_is_left_alone(workspace: Path, tmp_path: Path) -> None:
+    target = tmp_path / "feed.ics"
+    assert invoke("ical", "-o", str(target)).exit_code == 0
+    first = target.stat()
+    assert invoke("ical", "-o", str(target)).exit_code == 0
+    again = target.stat()
+    # web servers derive ETag and Last-Modified from these: subscribers keep getting 304
+    assert (again.st_mtime_ns, again.st_ino) == (first.st_mtime_ns, first.st_ino)
