@@ -206,9 +206,71 @@ def build_feed(
     span = window(rotation, start, weeks, past)
     engine = api.engine_for(workspace, rotation_id)
     assignments = engine.weeks(span.first, span.count)
-    previous = engine.week(span.first - 1)
     deadlines, warnings = _deadlines(workspace, rotation)
+    week_facts, handoff_facts, drafts = _drafts(
+        rotation, engine.week(span.first - 1), assignments, deadlines
+    )
 
+    # weeks the ledger knows in this window that the schedule no longer has (the rotation's
+    # start moved): cancelled, never silently dropped
+    recorded_before = read_ledger(workspace, rotation_id)
+    drafted = {d.key for d in drafts}
+    removed = [
+        entry
+        for key, entry in sorted(recorded_before.items())
+        if key not in drafted and span.first_monday <= entry.week <= span.last_monday
+    ]
+    for entry in removed:
+        drafts.append(
+            Draft(entry.week, entry.event, "removed", (), entry.sequence, None, entry.outgoing)
+        )
+
+    now = clock.now()
+    fallback_now = files_stamp(input_files(workspace, rotation_id))
+    ledger = record(workspace, rotation_id, drafts, now, fallback_now, recorded_before)
+    warnings += list(ledger.warnings)
+
+    items: list[Event] = []
+    for day, facts in week_facts.items():
+        items += _week_events(facts, ledger, member_id)
+        items += _handoff_events(handoff_facts[day], ledger, member_id)
+    for entry in removed:
+        items += _removed_events(rotation, ledger.entries[entry.key], member_id)
+    items.sort(key=lambda e: (e.start.astimezone(UTC), _ORDER[e.kind], e.uid))
+
+    warnings += _schedule_warnings(assignments, now.astimezone(rotation.zone).date())
+
+    zone = rotation.zone
+    first_monday = assignments[0].start
+    last = assignments[-1]
+    stamps = [e.stamp for e in items]
+    if span.rolling:
+        # the window moves every Monday (local midnight): the feed changes then, too
+        stamps.append(datetime.combine(api.this_monday(rotation), datetime.min.time(), zone))
+    last_modified = max(stamps) if stamps else fallback_now
+    name = feed_name(rotation, member)
+    body = render(rotation, member, name, items, first_monday, last.shift_end.date())
+    return Feed(
+        rotation_id=rotation_id,
+        member_id=member_id,
+        name=name,
+        timezone=rotation.timezone,
+        first_week=first_monday,
+        last_week=last.start,
+        events=tuple(items),
+        body=body,
+        last_modified=last_modified.astimezone(UTC).replace(microsecond=0),
+        warnings=tuple(warnings),
+    )
+
+
+def _drafts(
+    rotation: Rotation,
+    previous: WeekAssignment,
+    assignments: list[WeekAssignment],
+    deadlines: list[tuple[str, Deadline]],
+) -> tuple[dict[date, ev.WeekFacts], dict[date, ev.HandoffFacts], list[Draft]]:
+    """The facts of each week and of the hand-off opening it, and their ledger drafts."""
     week_facts: dict[date, ev.WeekFacts] = {}
     handoff_facts: dict[date, ev.HandoffFacts] = {}
     drafts: list[Draft] = []
@@ -239,35 +301,12 @@ def build_feed(
             )
         )
         previous = week
+    return week_facts, handoff_facts, drafts
 
-    # weeks the ledger knows in this window that the schedule no longer has (the rotation's
-    # start moved): cancelled, never silently dropped
-    recorded_before = read_ledger(workspace, rotation_id)
-    drafted = {d.key for d in drafts}
-    removed = [
-        entry
-        for key, entry in sorted(recorded_before.items())
-        if key not in drafted and span.first_monday <= entry.week <= span.last_monday
-    ]
-    for entry in removed:
-        drafts.append(
-            Draft(entry.week, entry.event, "removed", (), entry.sequence, None, entry.outgoing)
-        )
 
-    now = clock.now()
-    fallback_now = files_stamp(input_files(workspace, rotation_id))
-    ledger = record(workspace, rotation_id, drafts, now, fallback_now, recorded_before)
-    warnings += list(ledger.warnings)
-
-    items: list[Event] = []
-    for day, facts in week_facts.items():
-        items += _week_events(facts, ledger, member_id)
-        items += _handoff_events(handoff_facts[day], ledger, member_id)
-    for entry in removed:
-        items += _removed_events(rotation, ledger.entries[entry.key], member_id)
-    items.sort(key=lambda e: (e.start.astimezone(UTC), _ORDER[e.kind], e.uid))
-
-    today = now.astimezone(rotation.zone).date()
+def _schedule_warnings(assignments: list[WeekAssignment], today: date) -> list[str]:
+    """Weeks not over yet that nobody can take or that carry a conflict to settle."""
+    warnings = []
     for week in assignments:
         if week.end < today:
             continue
@@ -275,29 +314,7 @@ def build_feed(
             warnings.append(f"week {week.start.isoformat()}: nobody can take it ({week.reason})")
         if week.conflict:
             warnings.append(f"week {week.start.isoformat()}: {week.conflict}")
-
-    zone = rotation.zone
-    first_monday = assignments[0].start
-    last = assignments[-1]
-    stamps = [e.stamp for e in items]
-    if span.rolling:
-        # the window moves every Monday (local midnight): the feed changes then, too
-        stamps.append(datetime.combine(api.this_monday(rotation), datetime.min.time(), zone))
-    last_modified = max(stamps) if stamps else fallback_now
-    name = feed_name(rotation, member)
-    body = render(rotation, member, name, items, first_monday, last.shift_end.date())
-    return Feed(
-        rotation_id=rotation_id,
-        member_id=member_id,
-        name=name,
-        timezone=rotation.timezone,
-        first_week=first_monday,
-        last_week=last.start,
-        events=tuple(items),
-        body=body,
-        last_modified=last_modified.astimezone(UTC).replace(microsecond=0),
-        warnings=tuple(warnings),
-    )
+    return warnings
 
 
 def _swap_count(*weeks: WeekAssignment) -> int:
