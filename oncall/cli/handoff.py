@@ -1,6 +1,5 @@
 """``oncall handoff``: the Monday hand-off agenda, and the items carried from week to week."""
 
-
 import sys
 from enum import StrEnum
 from typing import Annotated

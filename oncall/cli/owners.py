@@ -1,6 +1,5 @@
 """``oncall owners``: who owns each pipeline."""
 
-
 from typing import Annotated
 
 import typer

@@ -1,6 +1,5 @@
 """``oncall runbook PIPELINE`` and ``oncall runbook list``."""
 
-
 from typing import Annotated, Any
 
 import typer

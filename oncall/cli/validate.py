@@ -1,6 +1,5 @@
 """``oncall validate``: check every file of the workspace."""
 
-
 from enum import StrEnum
 from typing import Annotated
 
@@ -22,8 +21,10 @@ def validate(
     ] = ValidateFormat.text,
 ) -> None:
     """Check every file of the workspace; one line per problem, exit 2 if any."""
+    from oncall.checkup import check_workspace
+
     ws = workspace(ctx)
-    problems = [str(p) for p in ws.validate()]
+    problems = [str(p) for p in check_workspace(ws)]
     files = len(ws.rotation_ids()) + len(ws.runbook_ids()) + int(ws.teams_path.is_file())
     if output is ValidateFormat.json:
         print_json(

@@ -1,6 +1,5 @@
 """``oncall whois``: who is on call for a pipeline, and the escalation chain."""
 
-
 import sys
 from enum import StrEnum
 from typing import Annotated

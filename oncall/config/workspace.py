@@ -161,10 +161,6 @@ class Workspace:
                 step()
             except ConfigError as error:
                 problems.extend(error.problems)
-        from oncall.rotation.store import validate_state
-
-        for rotation_id in self.rotation_ids():
-            problems.extend(validate_state(self, rotation_id))
         for stray in sorted(self.runbooks_dir.glob("*.yml")) + sorted(
             self.schedules_dir.glob("*.yml")
         ):

@@ -339,3 +339,15 @@ def test_state_files_the_cli_writes_are_validated_too(workspace: Path) -> None:
     code, errors, _ = run_validate()
     assert code == 2
     assert errors == ["error: schedules/data-engineering/swaps.yaml: swaps[0].colour: unknown key"]
+
+
+def test_calendar_ledger_and_handoff_items_are_validated_too(workspace: Path) -> None:
+    state = workspace / "schedules" / "profit-bi"
+    state.mkdir()
+    (state / "handoff.yaml").write_text("items:\n  - {id: 1, text: x, added: 2027-01-04, by: me}\n")
+    (state / "calendar.yaml").write_text("events: 7\n")
+    code, errors, _ = run_validate()
+    assert code == 2
+    assert len(errors) == 2
+    assert errors[1] == "error: schedules/profit-bi/handoff.yaml: items[0].by: unknown key"
+    assert errors[0].startswith("error: schedules/profit-bi/calendar.yaml: events")
