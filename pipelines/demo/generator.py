@@ -17,6 +17,7 @@ import json
 import random
 import re
 import shutil
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -184,6 +185,8 @@ def generate(
     if "filing_discrepancy" in planted:
         expected["filing_discrepancy"] = fault_catalog.plant_filing_discrepancy(world)
 
+    _check_no_hot_account(world, options)
+
     steps.step("demo-data: writing revenue, costs, salaries, filings, account events")
     counts = _write_books(spark, out, world)
 
@@ -247,6 +250,23 @@ def generate(
     atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=2) + "\n")
     shutil.rmtree(out / writer.STAGING, ignore_errors=True)
     return manifest
+
+
+def _check_no_hot_account(world: World, options: DemoOptions) -> None:
+    """Refuse a set too small for its own clean data: no account may near 20% of a source."""
+    per_source = {
+        "revenue": Counter(i.account_id for i in world.invoices),
+        "account_events": Counter(e.account_id for a in world.accounts for e in a.events),
+    }
+    for source, counts in per_source.items():
+        account, rows = counts.most_common(1)[0]
+        share = rows / sum(counts.values())
+        if share > 0.18:
+            raise UsageError(
+                f"--accounts: {options.accounts} accounts are too few for seed {options.seed}: "
+                f"{account} would hold {share:.0%} of the {source} rows (join_skew fires over "
+                "20%); use more accounts"
+            )
 
 
 def _existing_per_day(world: World, start: datetime, days: int) -> list[tuple[int, int]]:

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 UTC = UTC
 
-ACCOUNT_TYPE_WEIGHTS = {"free": 0.5, "team": 0.35, "enterprise": 0.15}
+ACCOUNT_TYPE_WEIGHTS = {"free": 0.45, "team": 0.38, "enterprise": 0.17}
 LICENCES = {"free": (1, 3), "team": (3, 25), "enterprise": (25, 250)}
 PRICE_PER_SEAT = {"team": 15.0, "enterprise": 42.0}
 PAYING = ("active", "renewed")
@@ -101,8 +101,13 @@ class Account:
     id: str
     signup: datetime
     anchor: bool
-    billing_day: int
     events: list[Event] = field(default_factory=list)
+
+    @property
+    def billing_day(self) -> int:
+        """Day of the month invoices are dated: that of the first day the account was active."""
+        since = next((e.time for e in self.events if e.status == "active"), self.signup)
+        return min(since.day, 28)
 
     @property
     def pool(self) -> int:
@@ -243,7 +248,7 @@ def build_accounts(seed: int, count: int, cal: Calendar) -> list[Account]:
     denominators.
     """
     rng = random.Random(f"{seed}:accounts")
-    cohort = max(6, round(count * 0.4))
+    cohort = max(6, round(count * 0.5))
     span = (cal.end - timedelta(days=10)) - (cal.start + timedelta(days=7))
     plans: list[tuple[datetime, str, bool]] = []
     for index in range(count):
@@ -262,9 +267,7 @@ def build_accounts(seed: int, count: int, cal: Calendar) -> list[Account]:
     plans.sort(key=lambda plan: (plan[0], plan[1]))
     accounts = []
     for number, (signup, kind, anchor) in enumerate(plans, start=1):
-        account = Account(
-            id=f"acc-{number:05d}", signup=signup, anchor=anchor, billing_day=min(signup.day, 28)
-        )
+        account = Account(id=f"acc-{number:05d}", signup=signup, anchor=anchor)
         simulate(account, kind, cal.end, random.Random(f"{seed}:account:{number}"))
         accounts.append(account)
     return accounts

@@ -57,3 +57,35 @@ def land(spark: Any, data: DataRoot) -> Lander:
         return target
 
     return put
+
+
+SMALL_DEMO = ["--accounts", "30", "--months", "3", "--clicks", "24000", "--seed", "3"]
+
+
+def make_demo(out: Path, faults: str, *extra: str) -> dict[str, Any]:
+    """Run ``pipeline demo-data`` in-process on a small set; return its manifest."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    args = ["demo-data", "--out", str(out), "--faults", faults, *SMALL_DEMO, *extra]
+    result = CliRunner().invoke(app, [*args, "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    manifest = json.loads(result.stdout)
+    assert json.loads((out / "manifest.json").read_text()) == manifest
+    return manifest
+
+
+@pytest.fixture(scope="session")
+def demo_all(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """One small demo set with every fault planted, shared by the tests that only read it."""
+    from tests.conftest import FIXED_NOW
+
+    out = tmp_path_factory.mktemp("demo") / "all"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ONCALL_NOW", FIXED_NOW)
+        patch.setenv("NO_COLOR", "1")
+        manifest = make_demo(out, "all")
+    return out, manifest

@@ -245,3 +245,104 @@ def missing_values(rows: list[dict[str, Any]], metrics: tuple[str, ...]) -> int:
 
 def days_between(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+# --- independent expectations for the outputs ----------------------------------------------------
+
+LIVE = ("trial", "active", "renewed")
+TYPES = ("free", "team", "enterprise")
+
+
+def events_by_account(src: Sources) -> dict[str, list[dict[str, Any]]]:
+    by_account: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in src.account_events:
+        by_account[row["account_id"]].append(row)
+    for rows in by_account.values():
+        rows.sort(key=lambda r: r["event_time"])
+    return by_account
+
+
+def state_before(rows: list[dict[str, Any]], instant: datetime) -> tuple[Any, Any, Any] | None:
+    """(type, status, licensed users) forward-filled over events before ``instant``; None if no
+    event yet."""
+    cutoff = int(instant.timestamp() * MICROS)
+    seen = [r for r in rows if r["event_time"] < cutoff]
+    if not seen:
+        return None
+
+    def last(field: str) -> Any:
+        return next((r[field] for r in reversed(seen) if r[field] is not None), None)
+
+    return last("account_type"), last("subscription_status"), last("licensed_users")
+
+
+def deduplicated_clicks(src: Sources) -> list[dict[str, Any]]:
+    first: dict[str, dict[str, Any]] = {}
+    for row in sorted(src.clicks, key=lambda r: r["ingested_at"]):
+        first.setdefault(row["event_id"], row)
+    return list(first.values())
+
+
+def daily_engagement(src: Sources) -> dict[tuple[str, str, str], tuple[int, int]]:
+    clicks: Counter[tuple[str, str, str]] = Counter()
+    users: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for row in deduplicated_clicks(src):
+        key = (at(row["event_time"]).date().isoformat(), row["account_id"], row["source_team"])
+        clicks[key] += 1
+        users[key].add(row["user_id"])
+    return {key: (n, len(users[key])) for key, n in clicks.items()}
+
+
+def aggregated(src: Sources) -> dict[tuple[date, str], dict[str, Any]]:
+    """The executive table from the raw sources: type at month end, live accounts, ratios."""
+    books = monthly_books(src)
+    events = events_by_account(src)
+    clicks: Counter[tuple[date, str]] = Counter()
+    users: dict[tuple[date, str], set[str]] = defaultdict(set)
+    for row in deduplicated_clicks(src):
+        key = (month_of(at(row["event_time"]).date()), row["account_id"])
+        clicks[key] += 1
+        users[key].add(row["user_id"])
+    revenue: Counter[tuple[date, str]] = Counter()
+    for row in src.revenue:
+        revenue[(month_of(row["invoice_date"]), row["account_id"])] += row["amount"]
+    table = {}
+    for month in sorted(books):
+        end = datetime.combine(next_month(month), datetime.min.time(), tzinfo=UTC)
+        start = datetime.combine(month, datetime.min.time(), tzinfo=UTC)
+        cells = {t: defaultdict(float) for t in TYPES}
+        for account, rows in events.items():
+            now, before = state_before(rows, end), state_before(rows, start)
+            if now is None or now[0] is None:
+                continue
+            kind, status, licences = now
+            cell = cells[kind]
+            cell["revenue"] += revenue.get((month, account), 0.0)
+            cell["clicks"] += clicks.get((month, account), 0)
+            cell["active_users"] += len(users.get((month, account), ()))
+            if status in LIVE:
+                cell["accounts"] += 1
+                cell["licensed_users"] += licences or 0
+            if status == "canceled" and (before is None or before[1] != "canceled"):
+                cell["churned_accounts"] += 1
+        total, profit = books[month]["revenue"], books[month]["profit"]
+        for kind, cell in cells.items():
+
+            def ratio(top: float, bottom: float) -> float | None:
+                return top / bottom if bottom else None
+
+            table[(month, kind)] = {
+                "revenue": cell["revenue"],
+                "profit_share": ratio(profit * cell["revenue"], total),
+                "accounts": int(cell["accounts"]),
+                "churned_accounts": int(cell["churned_accounts"]),
+                "licensed_users": int(cell["licensed_users"]),
+                "active_users": int(cell["active_users"]),
+                "clicks": int(cell["clicks"]),
+                "clicks_per_active_user": ratio(cell["clicks"], cell["active_users"]),
+                "revenue_per_licensed_user": ratio(cell["revenue"], cell["licensed_users"]),
+                "churn_rate": ratio(
+                    cell["churned_accounts"], cell["accounts"] + cell["churned_accounts"]
+                ),
+            }
+    return table
