@@ -41,6 +41,10 @@ demo: venv java
 	$(BIN)/oncall validate
 	$(BIN)/oncall owners
 	$(BIN)/oncall runbook profit
+	$(BIN)/pipeline list
+	$(BIN)/pipeline demo-data --out $(DEMO_DATA) --faults $(or $(DEMO_FAULTS),all)
+	$(BIN)/pipeline run all --data $(DEMO_DATA) --as-of "$$($(BIN)/python -m pipelines.demo.manifest $(DEMO_DATA) replay.month_close)"
+	$(BIN)/pipeline run profit engagement aggregated --data $(DEMO_DATA)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DATA) .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -203,18 +203,20 @@ def run(
     from pipelines.session import get_session, stop_session
 
     note = _announce(quiet)
+    done: list[RunSummary] = []
+
+    def finished(summary: RunSummary) -> None:
+        done.append(summary)
+        note(_summary_line(summary))
+
+    def waiting(pipeline: str) -> None:
+        note(f"waiting for another run holding outputs/{pipeline} ...")
+
     spark, started = get_session(options)
     try:
-        done: list[RunSummary] = []
         with progress.display(spark, err_console(), enabled=not quiet) as steps:
             runner.run_jobs(
-                spark,
-                root,
-                specs,
-                as_of=instant,
-                progress=steps,
-                on_done=lambda s: (done.append(s), note(_summary_line(s))),
-                on_wait=lambda p: note(f"waiting for another run holding outputs/{p} ..."),
+                spark, root, specs, as_of=instant, progress=steps, on_done=finished, on_wait=waiting
             )
     finally:
         if started:
@@ -223,11 +225,13 @@ def run(
 
 
 def _summary_line(summary: RunSummary) -> str:
-    rows = ", ".join(f"{table} {count:,}" for table, count in summary.rows.items())
-    months = summary.months
-    span = f"{months.get('first')} .. {months.get('last')}" if months.get("first") else "no months"
-    extra = f"; {summary.note}" if summary.note else ""
-    return f"{summary.pipeline}: {span}; rows {rows}{extra} ({summary.seconds:.1f} s)"
+    return f"{summary.pipeline}: committed run {summary.run_id} in {summary.seconds:.1f} s"
+
+
+def _month_span(months: dict[str, Any]) -> str:
+    if not months.get("first"):
+        return "-"
+    return f"{months['first'][:7]} .. {months['last'][:7]}"
 
 
 def _report_runs(done: list[RunSummary], format: TableFormat) -> None:
@@ -237,14 +241,11 @@ def _report_runs(done: list[RunSummary], format: TableFormat) -> None:
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
-    for column in ("pipeline", "run", "months", "rows", "seconds"):
+    for column in ("pipeline", "months", "rows", "note"):
         table.add_column(column)
     for s in done:
-        months = (
-            f"{s.months.get('first')} .. {s.months.get('last')}" if s.months.get("first") else "-"
-        )
         rows = ", ".join(f"{t} {n:,}" for t, n in s.rows.items())
-        table.add_row(s.pipeline, s.run_id, months, rows, f"{s.seconds:.1f}")
+        table.add_row(s.pipeline, _month_span(s.months), rows, s.note)
     out_console().print(table)
 
 

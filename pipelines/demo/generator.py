@@ -14,7 +14,6 @@ On clean data the replay changes nothing any check sees.
 from __future__ import annotations
 
 import json
-import random
 import re
 import shutil
 from collections import Counter
@@ -29,10 +28,10 @@ from pyspark.sql import functions as F
 from oncall.errors import UsageError
 from oncall.fsio import atomic_write_text
 from pipelines.demo import faults as fault_catalog
+from pipelines.demo.manifest import MANIFEST
 from pipelines.demo.world import Calendar, World, add_months, build_filings, build_world, midnight
 from pipelines.progress import Quiet, Steps
 
-MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
 UTC = UTC
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -392,21 +391,3 @@ def build_manifest(
         },
         "expected": expected,
     }
-
-
-def load_manifest(folder: Path) -> dict[str, Any]:
-    """The manifest of a demo data set; ``UsageError`` if ``folder`` has none."""
-    path = Path(folder) / MANIFEST
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(
-            f"{path}: no demo manifest (run `pipeline demo-data --out {folder}`)"
-        ) from None
-    except json.JSONDecodeError as error:
-        raise UsageError(f"{path}: not valid JSON ({error.msg})") from None
-
-
-def rng_for(seed: int, what: str) -> random.Random:
-    """A random generator for one purpose, independent of every other (string seeds hash stably)."""
-    return random.Random(f"{seed}:{what}")
