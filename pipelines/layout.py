@@ -20,8 +20,13 @@ _GLOB = re.compile(r"([\\{}\[\]*?])")
 
 
 def spark_path(path: Path) -> str:
-    """An absolute path as Spark must be given it: glob characters escaped."""
+    """An absolute path for Spark to read: glob characters escaped (readers expand globs)."""
     return _GLOB.sub(r"\\\1", str(Path(path).absolute()))
+
+
+def spark_write_path(path: Path) -> str:
+    """An absolute path for Spark to write: writers take it literally, so nothing is escaped."""
+    return str(Path(path).absolute())
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from oncall.errors import DataError, RuntimeFailure
 from oncall.fsio import atomic_write_text
 from pipelines import schemas
-from pipelines.layout import DataRoot, spark_path
+from pipelines.layout import DataRoot, spark_path, spark_write_path
 from pipelines.spark_errors import translated
 
 if TYPE_CHECKING:
@@ -174,7 +174,9 @@ def write_snapshot(
     _writable_dir(data, target.parent)
     try:
         with translated(f"writing {data.display(target)}", data, RuntimeFailure):
-            conform(df, pipeline, table).write.mode("errorifexists").parquet(spark_path(target))
+            conform(df, pipeline, table).write.mode("errorifexists").parquet(
+                spark_write_path(target)
+            )
         with translated(f"reading back {data.display(target)}", data):
             rows = spark.read.parquet(spark_path(target)).count()
     except BaseException:
@@ -213,7 +215,7 @@ def overwrite_partitions(
             .write.mode("overwrite")
             .option("partitionOverwriteMode", "dynamic")
             .partitionBy(partition_by)
-            .parquet(spark_path(target))
+            .parquet(spark_write_path(target))
         )
     return partitioned_entry(spark, data, pipeline, table, partition_by)
 

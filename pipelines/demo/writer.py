@@ -19,7 +19,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
 from pipelines import schemas
-from pipelines.layout import spark_path
+from pipelines.layout import spark_write_path
 
 BATCH = "batch"
 STAGING = ".staging"
@@ -54,7 +54,7 @@ def write_source(
         .repartition(F.col(BATCH))
         .sortWithinPartitions(BATCH, *order)
         .write.partitionBy(BATCH)
-        .parquet(spark_path(staging))
+        .parquet(spark_write_path(staging))
     )
     target = out / "sources" / source
     target.mkdir(parents=True, exist_ok=True)

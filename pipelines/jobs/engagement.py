@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -20,6 +21,10 @@ from pipelines import outputs, sources
 from pipelines.runner import RunContext, months_record
 
 PIPELINE = "engagement"
+#: which copy of a duplicated event counts: the one ingested first
+FIRST_COPY_ORDER = ("ingested_at", "kafka_partition", "kafka_offset")
+#: what the outputs need of each event
+USER_DAY_COLUMNS = ("event_id", "event_date", "account_id", "source_team", "user_id")
 
 
 def with_event_date(clicks: DataFrame) -> DataFrame:
@@ -41,27 +46,39 @@ def day_fingerprints(clicks: DataFrame) -> DataFrame:
 
 
 def deduplicate(clicks: DataFrame) -> DataFrame:
-    """One row per event_id: the copy ingested first (then lowest partition and offset)."""
+    """One row per event_id: the copy ingested first (then lowest partition and offset).
+
+    Every column of ``clicks`` is kept; project first to shuffle less.
+    """
     columns = [c for c in clicks.columns if c != "event_id"]
-    first_copy = F.min_by(
-        F.struct(*columns), F.struct("ingested_at", "kafka_partition", "kafka_offset")
-    )
+    first_copy = F.min_by(F.struct(*columns), F.struct(*FIRST_COPY_ORDER))
     return clicks.groupBy("event_id").agg(first_copy.alias("row")).select("event_id", "row.*")
 
 
-def daily_engagement(events: DataFrame, aggregated_at: datetime) -> DataFrame:
+def user_days(events: DataFrame) -> DataFrame:
+    """Clicks per day, account, source team and user: the one grain both outputs roll up from.
+
+    Far fewer rows than events, and keyed by user, so a hot account spreads over its users.
+    """
+    return events.groupBy("event_date", "account_id", "source_team", "user_id").agg(
+        F.count(F.lit(1)).alias("clicks")
+    )
+
+
+def daily_engagement(per_user: DataFrame, aggregated_at: datetime) -> DataFrame:
     """Clicks and distinct users per day, account and source team, stamped ``aggregated_at``."""
-    return events.groupBy("event_date", "account_id", "source_team").agg(
-        F.count(F.lit(1)).alias("clicks"),
-        F.count_distinct("user_id").alias("distinct_users"),
+    return per_user.groupBy("event_date", "account_id", "source_team").agg(
+        F.sum("clicks").alias("clicks"),
+        F.count(F.lit(1)).alias("distinct_users"),
         F.lit(aggregated_at).cast("timestamp").alias("aggregated_at"),
     )
 
 
-def monthly_engagement(events: DataFrame) -> DataFrame:
+def monthly_engagement(per_user: DataFrame) -> DataFrame:
     """Clicks and distinct (active) users per month and account: what Aggregated joins."""
-    return events.groupBy(F.trunc("event_date", "month").alias("month"), F.col("account_id")).agg(
-        F.count(F.lit(1)).alias("clicks"),
+    month = F.trunc("event_date", "month").alias("month")
+    return per_user.groupBy(month, F.col("account_id")).agg(
+        F.sum("clicks").alias("clicks"),
         F.count_distinct("user_id").alias("active_users"),
     )
 
@@ -133,21 +150,26 @@ def run(ctx: RunContext) -> dict[str, Any]:
         in_touched_months = F.trunc("event_date", "month").isin(
             [date.fromisoformat(m) for m in touched_months]
         )
-        events = deduplicate(dated.where(in_touched_months))
-        ctx.step(f"aggregating {len(changed)} day(s)")
-        daily = daily_engagement(
-            events.where(F.col("event_date").isin([date.fromisoformat(d) for d in changed])),
-            aggregated_at,
-        )
-        tables = {
-            "daily": outputs.overwrite_partitions(
-                ctx.spark, ctx.data, PIPELINE, "daily", daily, "event_date"
+        # one de-duplicating shuffle feeds both outputs: keep its (much smaller) result
+        needed = dated.select(*USER_DAY_COLUMNS, *FIRST_COPY_ORDER).where(in_touched_months)
+        per_user = user_days(deduplicate(needed)).persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            ctx.step(f"aggregating {len(changed)} day(s)")
+            days_changed = [date.fromisoformat(d) for d in changed]
+            daily = daily_engagement(
+                per_user.where(F.col("event_date").isin(days_changed)), aggregated_at
             )
-        }
-        ctx.step(f"aggregating {len(touched_months)} month(s)")
-        tables["monthly"] = outputs.overwrite_partitions(
-            ctx.spark, ctx.data, PIPELINE, "monthly", monthly_engagement(events), "month"
-        )
+            tables = {
+                "daily": outputs.overwrite_partitions(
+                    ctx.spark, ctx.data, PIPELINE, "daily", daily, "event_date"
+                )
+            }
+            ctx.step(f"aggregating {len(touched_months)} month(s)")
+            tables["monthly"] = outputs.overwrite_partitions(
+                ctx.spark, ctx.data, PIPELINE, "monthly", monthly_engagement(per_user), "month"
+            )
+        finally:
+            per_user.unpersist()
     else:
         tables = {
             name: outputs.partitioned_entry(ctx.spark, ctx.data, PIPELINE, name, column)

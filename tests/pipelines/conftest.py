@@ -31,30 +31,37 @@ def data(tmp_path: Path) -> DataRoot:
     return DataRoot(root)
 
 
+def land_file(
+    spark: Any,
+    data: DataRoot,
+    source: str,
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    name: str | None = None,
+    landed: datetime | None = None,
+    schema: Any = None,
+) -> Path:
+    """Land one Parquet file of ``rows`` in ``sources/<source>/``, optionally with its mtime."""
+    frame = spark.createDataFrame(list(rows), schema or schemas.SOURCES[source])
+    staging = data.path.parent / ".staging" / f"{source}-{name or 'part'}"
+    shutil.rmtree(staging, ignore_errors=True)
+    frame.coalesce(1).write.parquet(str(staging))
+    (part,) = staging.glob("part-*.parquet")
+    target = data.source_dir(source) / f"{name or source}.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(part, target)
+    shutil.rmtree(staging.parent)
+    if landed is not None:
+        os.utime(target, (landed.timestamp(), landed.timestamp()))
+    return target
+
+
 @pytest.fixture
 def land(spark: Any, data: DataRoot) -> Lander:
     """``land(source, rows, name=..., landed=..., schema=...)``: one Parquet file in sources/."""
 
-    def put(
-        source: str,
-        rows: Sequence[tuple[Any, ...]],
-        *,
-        name: str | None = None,
-        landed: datetime | None = None,
-        schema: Any = None,
-    ) -> Path:
-        frame = spark.createDataFrame(list(rows), schema or schemas.SOURCES[source])
-        staging = data.path / ".staging" / f"{source}-{name or 'part'}"
-        shutil.rmtree(staging, ignore_errors=True)
-        frame.coalesce(1).write.parquet(str(staging))
-        (part,) = staging.glob("part-*.parquet")
-        target = data.source_dir(source) / f"{name or source}.parquet"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(part, target)
-        shutil.rmtree(staging)
-        if landed is not None:
-            os.utime(target, (landed.timestamp(), landed.timestamp()))
-        return target
+    def put(source: str, rows: Sequence[tuple[Any, ...]], **options: Any) -> Path:
+        return land_file(spark, data, source, rows, **options)
 
     return put
 

@@ -131,3 +131,21 @@ def test_a_vanished_source_folder_is_exit_3_and_keeps_the_last_output(
     assert again.stderr == "error: sources/salaries: source folder not found\n"
     meta = json.loads((data.output_dir("profit") / "_meta.json").read_text())
     assert meta["run_id"] == summary["run_id"]
+
+
+@pytest.mark.spark
+def test_a_data_root_with_glob_characters_in_its_name_works(spark, tmp_path, monkeypatch):
+    from pipelines.layout import DataRoot
+    from tests.pipelines.conftest import land_file
+
+    data = DataRoot(tmp_path / "team [eu] {2026}")
+    data.path.mkdir()
+    land_file(spark, data, "revenue", [("a1", date(2026, 11, 3), 12.5)])
+    land_file(
+        spark, data, "costs", [("office", date(2026, 11, 1), "opex", 1.0, ts("2026-12-02T00:00"))]
+    )
+    land_file(spark, data, "salaries", [("support", date(2026, 11, 1), 1.0)])
+    result = invoke("run", "profit", "--data", str(data.path), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["rows"] == {"monthly": 1, "revenue_by_account": 1}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["team [eu] {2026}"]

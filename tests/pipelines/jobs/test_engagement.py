@@ -54,7 +54,8 @@ def test_deduplicate_keeps_the_first_ingested_copy(clicks):
 
 
 def test_daily_engagement_counts_clicks_and_distinct_users(spark, clicks):
-    daily = engagement.daily_engagement(engagement.deduplicate(clicks), AGGREGATED)
+    per_user = engagement.user_days(engagement.deduplicate(clicks))
+    daily = engagement.daily_engagement(per_user, AGGREGATED)
     expected = spark.createDataFrame(
         [
             ("a1", "web", 3, 2, AGGREGATED, date(2026, 12, 1)),
@@ -67,7 +68,7 @@ def test_daily_engagement_counts_clicks_and_distinct_users(spark, clicks):
 
 
 def test_monthly_engagement_counts_distinct_users_across_days_and_teams(spark, clicks):
-    monthly = engagement.monthly_engagement(engagement.deduplicate(clicks))
+    monthly = engagement.monthly_engagement(engagement.user_days(engagement.deduplicate(clicks)))
     expected = spark.createDataFrame(
         [("a1", 4, 3, date(2026, 12, 1)), ("a2", 1, 1, date(2026, 12, 1))],
         schemas.ENGAGEMENT_MONTHLY,
