@@ -127,7 +127,7 @@ def main_callback(
 @app.command("list")
 def list_pipelines(format: FormatOption = TableFormat.table) -> None:
     """List the pipelines: what each reads, writes and checks."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "pipeline": spec.id,
             "name": spec.title,

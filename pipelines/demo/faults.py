@@ -414,11 +414,11 @@ def late_entry(late: list[tuple[int, int, int]], seed: int, cal: Calendar) -> di
 
 def kafka_gap_entry(spark: Any, plan: Any) -> dict[str, Any]:
     """The outage (exact silence between the events around it) and the offset hole."""
+    from pyspark.sql import functions as F
+
     from pipelines.demo.clicks import base_events
 
     first, stop = plan.outage
-    from pyspark.sql import functions as F
-
     rows = (
         base_events(spark, plan, only_slots=(first - 1, stop))
         .agg(
@@ -437,6 +437,7 @@ def kafka_gap_entry(spark: Any, plan: Any) -> dict[str, Any]:
         )
         .first()
     )
+    assert rows is not None  # an aggregate without grouping always has one row
     before = datetime.fromtimestamp(rows["before"] / 1e6, UTC)
     after = datetime.fromtimestamp(rows["after"] / 1e6, UTC)
     gap = plan.offset_gap

@@ -28,8 +28,10 @@ from pyspark.sql import functions as F
 from oncall.errors import UsageError
 from oncall.fsio import atomic_write_text
 from pipelines.demo import faults as fault_catalog
+from pipelines.demo.clicks import ClickPlan
 from pipelines.demo.manifest import MANIFEST
 from pipelines.demo.world import Calendar, World, add_months, build_filings, build_world, midnight
+from pipelines.demo.writer import STAGING
 from pipelines.progress import Quiet, Steps
 
 MANIFEST_FORMAT = 1
@@ -142,7 +144,7 @@ def prepare_out(out: Path) -> None:
             raise UsageError(
                 f"--out: {out} is not empty and holds no {MANIFEST}; choose an empty or new folder"
             )
-        for name in ("sources", "outputs", ".staging", MANIFEST):
+        for name in ("sources", "outputs", STAGING, MANIFEST):
             path = out / name
             if path.is_dir():
                 shutil.rmtree(path)
@@ -155,19 +157,35 @@ def generate(
     spark: SparkSession, out: Path, options: DemoOptions, steps: Steps | None = None
 ) -> dict[str, Any]:
     """Write the demo data set into ``out`` and return its manifest (also in ``out``)."""
-    from pipelines.demo import clicks as click_gen
-    from pipelines.demo import writer
-
     steps = steps or Quiet()
     assert options.generated_at is not None, "resolve() first"
     out = Path(out).absolute()
     prepare_out(out)
-    cal = options.calendar
-    seed = options.seed
 
     steps.step("demo-data: simulating accounts and books")
-    world = build_world(seed, options.accounts, cal)
-    roles = fault_catalog.fault_accounts(world, seed)
+    world, expected = plant_world(options)
+    _check_no_hot_account(world, options)
+
+    steps.step("demo-data: writing revenue, costs, salaries, filings, account events")
+    counts = _write_books(spark, out, world)
+
+    steps.step("demo-data: generating clicks")
+    plan, late, dups = fault_catalog.plan_clicks(options, world)
+    counts["clicks"] = _write_clicks(spark, out, world, plan, late, dups)
+
+    steps.step("demo-data: writing the manifest")
+    expected.update(_click_faults(spark, out, options, world, plan, late, dups, counts))
+    manifest = build_manifest(out, options, options.calendar, counts, expected)
+    atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+    shutil.rmtree(out / STAGING, ignore_errors=True)
+    return manifest
+
+
+def plant_world(options: DemoOptions) -> tuple[World, dict[str, dict[str, Any]]]:
+    """The simulated world with the account- and finance-level faults planted, and the
+    manifest entries of every fault (click-level ones still unplanted)."""
+    world = build_world(options.seed, options.accounts, options.calendar)
+    roles = fault_catalog.fault_accounts(world, options.seed)
     expected = {check: fault_catalog.unplanted(check) for check in fault_catalog.FAULTS}
     planted = options.faults
     if "cost_data_delay" in planted:
@@ -180,17 +198,26 @@ def generate(
         expected["skipped_states"] = fault_catalog.plant_skipped_states(world, roles)
     if "stale_upstream" in planted:
         expected["stale_upstream"] = fault_catalog.plant_stale_upstream(world, roles)
+    # filings are made from the books as delivered, so only a planted discrepancy breaks them
     world.filings = build_filings(world)
     if "filing_discrepancy" in planted:
         expected["filing_discrepancy"] = fault_catalog.plant_filing_discrepancy(world)
+    return world, expected
 
-    _check_no_hot_account(world, options)
 
-    steps.step("demo-data: writing revenue, costs, salaries, filings, account events")
-    counts = _write_books(spark, out, world)
+def _write_clicks(
+    spark: SparkSession,
+    out: Path,
+    world: World,
+    plan: ClickPlan,
+    late: list[tuple[int, int, int]],
+    dups: list[int],
+) -> dict[str, int]:
+    """Generate and write the clicks: one file per day (landing 00:10 the next day), plus the
+    late batch; Spark does all the work."""
+    from pipelines.demo import clicks as click_gen
+    from pipelines.demo import writer
 
-    steps.step("demo-data: generating clicks")
-    plan, late, dup_seqs = fault_catalog.plan_clicks(options, world)
     accounts = spark.createDataFrame(
         [(i, a.id, a.pool) for i, a in enumerate(world.accounts)],
         "idx int, account_id string, pool int",
@@ -198,57 +225,51 @@ def generate(
     existing = spark.createDataFrame(
         _existing_per_day(world, plan.start, plan.days), "day int, existing int"
     )
-    base = click_gen.base_events(spark, plan)
-    events = click_gen.decorate(base, plan, accounts, existing)
-    if dup_seqs:
-        events = events.unionByName(click_gen.duplicates(events, dup_seqs, seed))
-    day_batch = F.date_format("event_time", "yyyy-MM-dd")
+    events = click_gen.decorate(click_gen.base_events(spark, plan), plan, accounts, existing)
+    if dups:
+        events = events.unionByName(click_gen.duplicates(events, dups, plan.seed))
+    days = [plan.start.date() + timedelta(days=d) for d in range(plan.days)]
     landed = {
-        (plan.start.date() + timedelta(days=d)).isoformat(): midnight(
-            plan.start.date() + timedelta(days=d + 1)
-        )
-        + timedelta(minutes=10)
-        for d in range(plan.days)
+        day.isoformat(): midnight(day + timedelta(days=1)) + timedelta(minutes=10) for day in days
     }
     order = ("kafka_partition", "kafka_offset", "ingested_at")
-    files = writer.write_source(
-        events.withColumn(writer.BATCH, day_batch), out, "clicks", landed, order
-    )
-    clicks_rows = plan.total + len(dup_seqs)
+    by_day = events.withColumn(writer.BATCH, F.date_format("event_time", "yyyy-MM-dd"))
+    files = writer.write_source(by_day, out, "clicks", landed, order)
     if late:
-        late_frame = spark.createDataFrame(
-            late, "seq long, event_micros long, ingested_micros long"
-        )
-        late_events = click_gen.decorate(late_frame, plan, accounts, existing)
+        frame = spark.createDataFrame(late, "seq long, event_micros long, ingested_micros long")
+        late_events = click_gen.decorate(frame, plan, accounts, existing)
         landing = max(datetime.fromtimestamp(i / 1e6, UTC) for _, _, i in late)
         landing = landing.replace(microsecond=0) + timedelta(seconds=1)
         batch = f"late-{landing.date().isoformat()}"
-        files += writer.write_source(
-            late_events.withColumn(writer.BATCH, F.lit(batch)),
-            out,
-            "clicks",
-            {batch: landing},
-            order,
-        )
-        clicks_rows += len(late)
-    counts["clicks"] = {"rows": clicks_rows, "files": len(files)}
+        late_batch = late_events.withColumn(writer.BATCH, F.lit(batch))
+        files += writer.write_source(late_batch, out, "clicks", {batch: landing}, order)
+    return {"rows": plan.total + len(dups) + len(late), "files": len(files)}
 
-    steps.step("demo-data: writing the manifest")
-    if "duplicate_events" in planted:
-        expected["duplicate_events"] = fault_catalog.duplicate_entry(dup_seqs, seed)
+
+def _click_faults(
+    spark: SparkSession,
+    out: Path,
+    options: DemoOptions,
+    world: World,
+    plan: ClickPlan,
+    late: list[tuple[int, int, int]],
+    dups: list[int],
+    counts: dict[str, dict[str, int]],
+) -> dict[str, dict[str, Any]]:
+    """The manifest entries of the click-level faults that were planted."""
+    planted, entries = options.faults, {}
     if "late_arrivals" in planted:
-        expected["late_arrivals"] = fault_catalog.late_entry(late, seed, cal)
+        entries["late_arrivals"] = fault_catalog.late_entry(late, options.seed, options.calendar)
     if "kafka_gap" in planted:
-        expected["kafka_gap"] = fault_catalog.kafka_gap_entry(spark, plan)
-    if "join_skew" in planted:
-        expected["join_skew"] = fault_catalog.join_skew_entry(spark, out, world, plan, clicks_rows)
+        entries["kafka_gap"] = fault_catalog.kafka_gap_entry(spark, plan)
+    if "duplicate_events" in planted:
+        entries["duplicate_events"] = fault_catalog.duplicate_entry(dups, options.seed)
     if "missing_values" in planted:
-        expected["missing_values"] = fault_catalog.missing_values_entry(cal)
-
-    manifest = build_manifest(out, options, cal, counts, expected)
-    atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=2) + "\n")
-    shutil.rmtree(out / writer.STAGING, ignore_errors=True)
-    return manifest
+        entries["missing_values"] = fault_catalog.missing_values_entry(options.calendar)
+    if "join_skew" in planted:
+        rows = counts["clicks"]["rows"]
+        entries["join_skew"] = fault_catalog.join_skew_entry(spark, out, world, plan, rows)
+    return entries
 
 
 def _check_no_hot_account(world: World, options: DemoOptions) -> None:
