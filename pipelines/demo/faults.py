@@ -467,11 +467,12 @@ def join_skew_entry(spark: Any, out: Any, world: World, plan: Any, rows: int) ->
     """The hot account and its exact share of the clicks written."""
     from pyspark.sql import functions as F
 
-    from pipelines.layout import spark_path
+    from pipelines import sources
+    from pipelines.layout import DataRoot
 
     hot = world.accounts[plan.hot_account].id
-    folder = out / "sources" / "clicks"
-    hot_rows = spark.read.parquet(spark_path(folder)).where(F.col("account_id") == hot).count()
+    clicks, _ = sources.read_source(spark, DataRoot(out), "clicks")
+    hot_rows = clicks.where(F.col("account_id") == hot).count()
     return entry(
         "join_skew",
         1,

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from pyspark.testing import assertDataFrameEqual
 
+from oncall.errors import DataError
 from pipelines import outputs, schemas
 from pipelines.jobs import JOBS, engagement
 from pipelines.progress import Quiet
@@ -167,3 +168,23 @@ def test_a_rerun_reaggregates_only_the_days_with_new_data(spark, data, land):
     assert json.loads((data.output_dir("engagement") / "_meta.json").read_text())["days"] == {
         **days
     }
+
+
+def test_a_run_that_died_mid_write_is_rebuilt_whole(spark, data, land):
+    land(
+        "clicks",
+        [
+            click("e1", "u1", "a1", "web", "2026-12-01T10:00", 0, 1, "2026-12-01T10:01"),
+            click("e2", "u2", "a1", "web", "2026-12-02T10:00", 0, 2, "2026-12-02T10:01"),
+        ],
+        landed=ts("2026-12-03T00:10"),
+    )
+    run_engagement(spark, data, ts("2026-12-03T06:00"))
+    # as if a run had been killed between replacing partitions and committing
+    outputs.begin_partitioned(data, "engagement", "killed", "2026-12-03T07:00:00+00:00")
+    with pytest.raises(DataError, match="run killed did not finish writing"):
+        outputs.read_output(spark, data, "engagement", "daily")
+    again = run_engagement(spark, data, ts("2026-12-03T08:00"))
+    assert again.note == "re-aggregated 2 of 2 day(s)"
+    assert outputs.pending(data, "engagement") is None
+    assert len(daily_rows(spark, data)) == 2
