@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import pytest
@@ -95,6 +94,12 @@ def run_engagement(spark, data, at):
     return run_job(spark, data, JOBS["engagement"], as_of=at, replay=True, progress=Quiet())
 
 
+def partition_files(data, day):
+    return sorted(
+        p.name for p in (data.output_dir("engagement") / "daily" / f"event_date={day}").iterdir()
+    )
+
+
 def daily_rows(spark, data):
     frame = outputs.read_output(spark, data, "engagement", "daily")
     return {
@@ -127,23 +132,14 @@ def test_a_rerun_reaggregates_only_the_days_with_new_data(spark, data, land):
         ("2026-12-01", "a1", "web"): (1, 1),
         ("2026-12-02", "a1", "web"): (1, 1),
     }
-    day_one = sorted(
-        p.name
-        for p in (data.output_dir("engagement") / "daily" / "event_date=2026-12-01").iterdir()
-    )
+    day_one = partition_files(data, "2026-12-01")
 
     second = run_engagement(spark, data, ts("2026-12-05T06:00"))
     meta = outputs.load_meta(data, "engagement")
     # the late file changed Dec 2; Dec 3 is new; Dec 1 is left alone, files and all
     assert meta["reaggregated_days"] == ["2026-12-02", "2026-12-03"]
     assert second.note == "re-aggregated 2 of 3 day(s)"
-    assert (
-        sorted(
-            p.name
-            for p in (data.output_dir("engagement") / "daily" / "event_date=2026-12-01").iterdir()
-        )
-        == day_one
-    )
+    assert partition_files(data, "2026-12-01") == day_one
     assert daily_rows(spark, data) == {
         ("2026-12-01", "a1", "web"): (1, 1),
         ("2026-12-02", "a1", "web"): (1, 1),
@@ -165,9 +161,7 @@ def test_a_rerun_reaggregates_only_the_days_with_new_data(spark, data, land):
 
     third = run_engagement(spark, data, ts("2026-12-05T07:00"))
     assert third.note == "re-aggregated 0 of 3 day(s)"
-    assert json.loads((data.output_dir("engagement") / "_meta.json").read_text())["days"] == {
-        **days
-    }
+    assert outputs.load_meta(data, "engagement")["days"] == days
 
 
 def test_a_run_that_died_mid_write_is_rebuilt_whole(spark, data, land):
