@@ -101,7 +101,9 @@ def test_writers_exclude_each_other_and_say_they_wait(data):
 
         thread = threading.Thread(target=second)
         thread.start()
-        time.sleep(0.3)
+        deadline = time.monotonic() + 10
+        while not waited and time.monotonic() < deadline:  # until the second writer waits
+            time.sleep(0.01)
         order.append("first done")
     thread.join(5)
     assert waited == ["profit"]
