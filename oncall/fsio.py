@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     Readers see the old file or the new one, never a half-written one; a failure leaves the old
     file untouched and no temporary file behind.
     """
+    import tempfile  # imported here: reading commands never pay for it
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
