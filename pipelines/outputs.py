@@ -67,6 +67,15 @@ def load_meta(data: DataRoot, pipeline: str) -> dict[str, Any] | None:
     return meta
 
 
+def committed_run_id(data: DataRoot, pipeline: str) -> str | None:
+    """The run id ``_meta.json`` names now, or None (no output, or unreadable: never raises)."""
+    try:
+        meta = load_meta(data, pipeline)
+    except DataError:
+        return None
+    return str(meta.get("run_id")) if meta else None
+
+
 def pending(data: DataRoot, pipeline: str) -> dict[str, Any] | None:
     """The marker of an unfinished partitioned write, if one is there."""
     path = data.output_dir(pipeline) / PENDING_FILE
@@ -187,6 +196,11 @@ def write_snapshot(
     return {"path": relative, "layout": "snapshot", "rows": rows}
 
 
+def discard_version(data: DataRoot, pipeline: str, run_id: str) -> None:
+    """Delete what a failed run wrote of its snapshot version (``_meta.json`` never named it)."""
+    shutil.rmtree(data.output_dir(pipeline) / VERSIONS_DIR / run_id, ignore_errors=True)
+
+
 def begin_partitioned(data: DataRoot, pipeline: str, run_id: str, started_at: str) -> None:
     """Mark the start of in-place partition rewrites (cleared by ``commit``)."""
     folder = data.output_dir(pipeline)
@@ -251,16 +265,24 @@ def commit(data: DataRoot, pipeline: str, meta: dict[str, Any]) -> None:
     folder = data.output_dir(pipeline)
     meta = {"format": META_FORMAT, "pipeline": pipeline, **meta}
     _write_json(data, folder / META_FILE, meta)
-    with contextlib.suppress(FileNotFoundError):
-        (folder / PENDING_FILE).unlink()
+    marker = folder / PENDING_FILE
+    try:
+        marker.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        raise RuntimeFailure(
+            f"{data.display(marker)}: cannot remove ({error.strerror or error}); readers refuse "
+            "the output while it is there"
+        ) from None
     kept = {
         Path(entry["path"]).parts[1]
         for entry in meta.get("tables", {}).values()
         if entry.get("layout") == "snapshot"
     }
     versions = folder / VERSIONS_DIR
-    if versions.is_dir():
-        for old in versions.iterdir():
+    with contextlib.suppress(OSError):  # tidying up: the commit above already happened
+        for old in versions.iterdir() if versions.is_dir() else ():
             if old.name not in kept:
                 shutil.rmtree(old, ignore_errors=True)
 

@@ -83,20 +83,26 @@ class RunContext:
     ) -> dict[str, Any]:
         """Write snapshot tables as a new version and commit them with their metadata."""
         entries = {}
-        for name, df in tables.items():
-            self.step(f"writing {name}")
-            entries[name] = outputs.write_snapshot(
-                self.spark, self.data, self.pipeline, self.run_id, name, df
-            )
-        meta = {
-            **self.base_meta(),
-            "written_at": self.now().isoformat(),
-            "tables": entries,
-            "months": months_record(months),
-            "sources": sources,
-            **(extra or {}),
-        }
-        outputs.commit(self.data, self.pipeline, meta)
+        try:
+            for name, df in tables.items():
+                self.step(f"writing {name}")
+                entries[name] = outputs.write_snapshot(
+                    self.spark, self.data, self.pipeline, self.run_id, name, df
+                )
+            meta = {
+                **self.base_meta(),
+                "written_at": self.now().isoformat(),
+                "tables": entries,
+                "months": months_record(months),
+                "sources": sources,
+                **(extra or {}),
+            }
+            outputs.commit(self.data, self.pipeline, meta)
+        except BaseException:
+            # tables written before the failure, or a version whose commit failed: never used
+            if outputs.committed_run_id(self.data, self.pipeline) != self.run_id:
+                outputs.discard_version(self.data, self.pipeline, self.run_id)
+            raise
         return meta
 
 

@@ -61,6 +61,19 @@ def _clean(text: str, data: DataRoot | None) -> str:
     return _URI.sub(relative, text).rstrip(". ")
 
 
+_BARE_JAVA_ERROR = re.compile(r"^(?:[a-z]\w*\.)+([A-Z]\w*(?:Exception|Error))$")
+_THRIFT_STRUCT = re.compile(r"\s*Struct: \S+$")
+
+
+def _corruption(why: str) -> str:
+    """A Parquet reader's complaint about a damaged file, without JVM object names."""
+    why = _THRIFT_STRUCT.sub("", why)  # "... Struct: org.apache.parquet...Scheme@347bc7a6"
+    bare = _BARE_JAVA_ERROR.match(why)
+    if bare:  # the reader crashed on garbage, e.g. java.lang.NullPointerException
+        return f"corrupt Parquet file ({bare.group(1)})"
+    return why
+
+
 def describe(error: BaseException, data: DataRoot | None = None) -> str:
     """One line saying what went wrong in Spark, without stack traces or JVM class names."""
     from py4j.protocol import Py4JError, Py4JJavaError
@@ -74,7 +87,7 @@ def describe(error: BaseException, data: DataRoot | None = None) -> str:
         if condition and condition.group(1).startswith("FAILED_READ_FILE") and unreadable:
             file = unreadable.group(1)
             why = root_clean.replace(f"{file} is ", "").replace(f"{file} ", "")
-            return f"cannot read {file}: {why}"
+            return f"cannot read {file}: {_corruption(why)}"
         if condition and root_clean and root_clean not in top_clean:
             headline = _CONDITION.sub("", top_clean, count=1)
             return f"{headline}: {root_clean}"

@@ -1,0 +1,302 @@
+"""Faults under ``pipeline run``: one clear line, the documented exit code, earlier outputs intact.
+
+The faulty runs are real ``pipeline`` processes (exit codes and stderr as a user sees them) on a
+copy of a data root whose outputs an earlier, good run committed. After each, every earlier
+output must still be committed under its run id, readable, and equal to the good run's, with no
+half-written version left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from oncall.errors import RuntimeFailure
+from pipelines import outputs, sources
+from pipelines.cli import app
+from pipelines.layout import DataRoot
+from pipelines.spark_errors import _corruption
+from tests.pipelines.cluster.runs import (
+    LOCAL_SPARK,
+    Started,
+    assert_same_outputs,
+    assert_tidy,
+    assert_untouched,
+    committed,
+    copy_root,
+    copy_sources,
+    one_error_line,
+    output_files,
+    pipeline,
+)
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="module")
+def good(spark, demo_all, tmp_path_factory) -> DataRoot:
+    """The demo sources after one good ``run all`` (in-process: the suite's session is warm)."""
+    from tests.conftest import FIXED_NOW
+
+    data = copy_sources(demo_all[0], tmp_path_factory.mktemp("faults") / "good")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ONCALL_NOW", FIXED_NOW)
+        result = CliRunner().invoke(
+            app, ["-q", "run", "all", "--data", str(data.path)], catch_exceptions=False
+        )
+    assert result.exit_code == 0, result.output
+    return data
+
+
+@pytest.fixture
+def data(good, tmp_path) -> DataRoot:
+    """A private copy of the good data root, outputs included."""
+    return copy_root(good, tmp_path / "data")
+
+
+def run_all(data: DataRoot, logs: Path, *names: str):
+    return pipeline(
+        "-q", "run", *(names or ("all",)), "--data", str(data.path), *LOCAL_SPARK, logs=logs
+    )
+
+
+# --- a corrupted Parquet file in a source ------------------------------------------------------
+
+
+def test_a_truncated_source_file_is_exit_3_naming_it(spark, good, data, tmp_path):
+    victim = sorted(data.source_dir("revenue").iterdir())[1]
+    victim.write_bytes(victim.read_bytes()[: victim.stat().st_size // 2])
+
+    finished = run_all(data, tmp_path / "run")
+
+    assert finished.returncode == 3, finished.explain()
+    line = one_error_line(finished)
+    assert line.startswith("error: sources/revenue: cannot read ")
+    assert f"sources/revenue/{victim.name}: not a Parquet file" in line
+    assert_untouched(spark, data, good)
+
+
+def garble_pages(path: Path) -> None:
+    """Overwrite every data page of a Parquet file, keeping its footer (schema) readable."""
+    content = bytearray(path.read_bytes())
+    (footer_length,) = struct.unpack("<I", content[-8:-4])
+    for i in range(4, len(content) - 8 - footer_length):  # after the leading magic "PAR1"
+        content[i] = 0xA5
+    path.write_bytes(bytes(content))
+
+
+def test_a_late_file_with_garbled_pages_is_exit_3_naming_it(spark, good, data, tmp_path):
+    # late clicks arrive damaged: the schema check passes (the footer is fine), reading fails
+    day = sorted(data.source_dir("clicks").iterdir())[20]
+    late = day.with_name(day.stem + "-late.parquet")
+    shutil.copy(day, late)
+    garble_pages(late)
+
+    finished = run_all(data, tmp_path / "run", "engagement")
+
+    assert finished.returncode == 3, finished.explain()
+    line = one_error_line(finished)
+    assert line.startswith(f"error: engagement: cannot read sources/clicks/{late.name}: ")
+    assert_untouched(spark, data, good)
+
+
+@pytest.mark.parametrize(
+    ("complaint", "said"),
+    [
+        ("java.lang.NullPointerException", "corrupt Parquet file (NullPointerException)"),
+        (
+            "Required field 'uncompressed_page_size' was not found in serialized data! Struct: "
+            "org.apache.parquet.format.PageHeader$PageHeaderStandardScheme@347bc7a6",
+            "Required field 'uncompressed_page_size' was not found in serialized data!",
+        ),
+        ("FAILED_TO_UNCOMPRESS(5)", "FAILED_TO_UNCOMPRESS(5)"),
+    ],
+)
+def test_a_damaged_file_is_described_without_jvm_object_names(complaint, said):
+    assert _corruption(complaint) == said
+
+
+# --- a source folder that vanishes -------------------------------------------------------------
+
+
+def test_a_source_folder_deleted_before_the_run_is_exit_3_naming_it(spark, good, data, tmp_path):
+    shutil.rmtree(data.source_dir("revenue"))
+
+    finished = run_all(data, tmp_path / "run")
+
+    assert finished.returncode == 3, finished.explain()
+    assert one_error_line(finished) == "error: sources/revenue: source folder not found"
+    assert_untouched(spark, data, good)
+
+
+@pytest.mark.parametrize(
+    ("moment", "message"),
+    [
+        # listed, then gone before the schema check reads the footers
+        ("after listing", r"error: sources/salaries: Path does not exist: sources/salaries/\S+"),
+        # checked and planned, then gone while the job reads the rows
+        ("while reading", r"error: profit: cannot read sources/salaries/\S+: File does not exist"),
+    ],
+)
+def test_a_source_folder_vanishing_mid_run_is_exit_3_naming_it(
+    spark, good, data, monkeypatch, moment, message
+):
+    # in-process, to time the deletion exactly; Spark must not have the files cached
+    original_list, original_read = sources.list_files, sources.read
+
+    def list_then_vanish(root, source, as_of=None):
+        snapshot = original_list(root, source, as_of)
+        if source == "salaries" and moment == "after listing":
+            shutil.rmtree(root.source_dir(source))
+        return snapshot
+
+    def read_then_vanish(session, root, snapshot):
+        frame = original_read(session, root, snapshot)
+        if snapshot.source == "salaries" and moment == "while reading":
+            shutil.rmtree(root.source_dir(snapshot.source))
+        return frame
+
+    monkeypatch.setattr(sources, "list_files", list_then_vanish)
+    monkeypatch.setattr(sources, "read", read_then_vanish)
+    result = CliRunner().invoke(
+        app, ["-q", "run", "profit", "--data", str(data.path)], catch_exceptions=False
+    )
+
+    assert result.exit_code == 3, result.output
+    assert re.fullmatch(message, result.stderr.strip()), result.stderr
+    monkeypatch.undo()
+    assert_untouched(spark, data, good)
+
+
+# --- an output folder that cannot be written ---------------------------------------------------
+
+
+@contextlib.contextmanager
+def read_only(*folders: Path) -> Iterator[None]:
+    """Folders nobody can create entries in, root included (chattr +i), restored afterwards."""
+    root = os.geteuid() == 0
+    done: list[Path] = []
+    try:
+        for folder in folders:
+            if root:
+                made = subprocess.run(
+                    ["chattr", "+i", str(folder)], capture_output=True, check=False
+                )
+                if made.returncode != 0:
+                    pytest.skip(f"cannot make a folder read-only for root here: {made.stderr!r}")
+            else:
+                folder.chmod(0o555)
+            done.append(folder)
+        yield
+    finally:
+        for folder in reversed(done):
+            if root:
+                subprocess.run(["chattr", "-i", str(folder)], check=True)
+            else:
+                folder.chmod(0o755)
+
+
+def test_a_read_only_output_folder_is_exit_1_naming_it(spark, good, data, tmp_path):
+    profit = data.output_dir("profit")
+    with read_only(profit, profit / outputs.VERSIONS_DIR):
+        finished = run_all(data, tmp_path / "run")
+
+    assert finished.returncode == 1, finished.explain()
+    line = one_error_line(finished)
+    assert re.fullmatch(
+        r"error: outputs/profit/v/\d{8}T\d{6}Z-[0-9a-f]{6}: cannot create "
+        r"\((?:Operation not permitted|Permission denied)\)",
+        line,
+    ), line
+    assert_untouched(spark, data, good)
+
+
+def test_a_commit_that_cannot_be_written_leaves_no_version_behind(spark, good, data):
+    # the new version is written, then _meta.json cannot be replaced: the version goes too
+    with read_only(data.output_dir("profit")):
+        result = CliRunner().invoke(
+            app, ["-q", "run", "profit", "--data", str(data.path)], catch_exceptions=False
+        )
+    assert result.exit_code == 1, result.output
+    assert re.fullmatch(
+        r"error: outputs/profit/_meta\.json: cannot write "
+        r"\((?:Operation not permitted|Permission denied)\)\n",
+        result.stderr,
+    ), result.stderr
+    assert_untouched(spark, data, good)
+
+
+def test_a_failure_after_the_first_table_leaves_no_version_behind(spark, good, data, monkeypatch):
+    write = outputs.write_snapshot
+
+    def second_table_fails(session, root, pipeline, run_id, table, frame):
+        if table == "revenue_by_account":
+            raise RuntimeFailure(f"outputs/profit/v/{run_id}/{table}: cannot write (disk full)")
+        return write(session, root, pipeline, run_id, table, frame)
+
+    monkeypatch.setattr(outputs, "write_snapshot", second_table_fails)
+    result = CliRunner().invoke(
+        app, ["-q", "run", "profit", "--data", str(data.path)], catch_exceptions=False
+    )
+    assert result.exit_code == 1, result.output
+    assert "revenue_by_account: cannot write (disk full)" in result.stderr
+    assert_untouched(spark, data, good)  # the monthly table written first is gone
+
+
+def test_a_file_where_an_output_folder_should_be_is_exit_1_naming_it(spark, good, data, tmp_path):
+    # works for root too, unlike permission bits (the file replaced growth's earlier output)
+    growth = data.output_dir("growth")
+    shutil.rmtree(growth)
+    growth.write_text("not a folder")
+    before = output_files(data)
+
+    finished = run_all(data, tmp_path / "run", "growth")
+
+    assert finished.returncode == 1, finished.explain()
+    line = one_error_line(finished)
+    assert re.fullmatch(
+        r"error: outputs/growth/v/\d{8}T\d{6}Z-[0-9a-f]{6}: cannot create \(Not a directory\)", line
+    ), line
+    assert growth.read_text() == "not a folder"
+    assert output_files(data) == before
+
+
+# --- two runs at once on one data root ---------------------------------------------------------
+
+
+def test_two_runs_at_once_wait_for_each_other_and_commit_whole_outputs(
+    spark, good, demo_all, tmp_path
+):
+    data = copy_sources(demo_all[0], tmp_path / "data")
+    args = ("run", "all", "--data", str(data.path), *LOCAL_SPARK, "--format", "json")
+    waiting = "waiting for another run holding outputs/profit"
+    # a third writer holds profit's lock until both runs queue behind it, so they surely meet
+    with outputs.output_lock(data, "profit", exclusive=True):
+        first = Started(args, tmp_path / "first")
+        second = Started(args, tmp_path / "second")
+        deadline = time.monotonic() + 120
+        while not all(waiting in run.stderr() for run in (first, second)):
+            assert first.running() and second.running(), (first.stderr(), second.stderr())
+            assert time.monotonic() < deadline, "the runs never reached the profit lock"
+            time.sleep(0.2)
+    done = [first.finish(), second.finish()]
+
+    for finished in done:
+        assert finished.returncode == 0, finished.explain()
+        assert not any(m in finished.stderr for m in ("Traceback", "error:")), finished.explain()
+    assert_same_outputs(spark, data, good)
+    assert_tidy(data)
+    runs = [{r["pipeline"]: r["run_id"] for r in json.loads(f.stdout)} for f in done]
+    for pipeline_id, run_id in committed(data).items():
+        assert run_id in {runs[0][pipeline_id], runs[1][pipeline_id]}, pipeline_id
