@@ -1,0 +1,173 @@
+"""Diagnose pipelines: each pipeline's checks in one fold, its runbook attached, one verdict.
+
+Exit codes (CONTRACT section 5): 3 when any check could not be evaluated (its data could not be
+read, or Spark failed), else 1 when any check fails (or warns, with ``--strict``), else 0. An
+unreadable input outranks a failure: the verdict is incomplete, and CI must not mistake "some
+checks failed" for the whole story. The report still lists every check that ran.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from oncall.config import catalog
+from oncall.errors import ConfigError, DataError
+from pipelines.checks import MODULES, UNITS
+from pipelines.checks.inputs import Context, Inputs
+from pipelines.checks.model import ERROR, FAIL, WARN, CheckResult, PipelineReport
+from pipelines.layout import DataRoot
+from pipelines.progress import Quiet, Steps
+from pipelines.spark_errors import translated
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+    from oncall.config.models import Runbook
+    from oncall.config.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The result of one ``pipeline diagnose`` run."""
+
+    data: DataRoot
+    as_of: datetime
+    #: when the run happened (``ONCALL_NOW`` honoured)
+    at: datetime
+    reports: tuple[PipelineReport, ...]
+
+    def exit_code(self, strict: bool = False) -> int:
+        """3 if a check could not be evaluated, 1 if one fails (or warns when strict), else 0."""
+        statuses = {c.status for r in self.reports for c in r.checks}
+        if ERROR in statuses:
+            return 3
+        if FAIL in statuses or (strict and WARN in statuses):
+            return 1
+        return 0
+
+    def error_lines(self) -> list[str]:
+        """One line per distinct reason a check could not be evaluated, naming its checks."""
+        reasons: dict[tuple[str, str], list[str]] = {}
+        for report in self.reports:
+            for check in report.checks:
+                if check.status == ERROR:
+                    key = (report.pipeline, check.error or check.summary)
+                    reasons.setdefault(key, []).append(check.id)
+        return [
+            f"{pipeline}: {', '.join(checks)}: {reason}"
+            for (pipeline, reason), checks in reasons.items()
+        ]
+
+    def as_json(self) -> dict[str, Any]:
+        """The contract's JSON: ``{"pipelines": [...]}``, plus the data root and instants."""
+        return {
+            "pipelines": [r.as_json() for r in self.reports],
+            "data": str(self.data.path),
+            "as_of": self.as_of.isoformat(),
+            "at": self.at.isoformat(),
+        }
+
+    def history_entries(self) -> list[dict[str, Any]]:
+        """One line per pipeline for ``oncall.history.record_runs``."""
+        return [
+            {
+                "at": self.at.isoformat(),
+                "pipeline": report.pipeline,
+                "status": report.status,
+                "data": str(self.data.path),
+                "as_of": self.as_of.isoformat(),
+                "checks": [
+                    {"id": c.id, "status": c.status, "count": c.count} for c in report.checks
+                ],
+            }
+            for report in self.reports
+        ]
+
+
+def _with_runbook(result: CheckResult, runbook: Runbook | None) -> CheckResult:
+    issue = runbook.issue(result.id) if runbook is not None else None
+    return result.with_runbook(
+        issue.title if issue else None, issue.remediation if issue else None, UNITS[result.id]
+    )
+
+
+def diagnose_pipeline(ctx: Context, pipeline: str) -> PipelineReport:
+    """One pipeline's checks, in the catalog's order, with its runbook's remediation."""
+    module = importlib.import_module(MODULES[pipeline])
+    checks = catalog.CHECKS[pipeline]
+    try:
+        with translated(f"diagnose {pipeline}", ctx.data):
+            results = {r.id: r for r in module.diagnose(ctx)}
+    except DataError as error:
+        # a failure outside the folds (planning a query): none of the pipeline's checks ran
+        results = {c: CheckResult.failed_to_evaluate(c, error.lines) for c in checks}
+    return PipelineReport(pipeline, tuple(_with_runbook(results[c], ctx.runbook) for c in checks))
+
+
+def diagnose(
+    spark: SparkSession,
+    data: DataRoot,
+    pipelines: Sequence[str],
+    runbooks: Mapping[str, Runbook | None],
+    *,
+    as_of: datetime,
+    replay: bool = False,
+    at: datetime | None = None,
+    progress: Steps | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> Diagnosis:
+    """Diagnose ``pipelines`` over ``data`` as of ``as_of``.
+
+    ``replay`` (an explicit ``--as-of``) also hides source files landed after ``as_of``, as
+    ``pipeline run --as-of`` does; without it every file is read and ``as_of`` (now) only
+    decides which rows were delivered and which deadlines have passed.
+    """
+    as_of = as_of.astimezone(UTC)
+    inputs = Inputs(spark, data, as_of if replay else None)
+    reports = []
+    for pipeline in pipelines:
+        ctx = Context(
+            spark,
+            data,
+            inputs,
+            as_of,
+            runbook=runbooks.get(pipeline),
+            progress=progress or Quiet(),
+            on_wait=on_wait,
+        )
+        reports.append(diagnose_pipeline(ctx, pipeline))
+    return Diagnosis(data, as_of, (at or as_of).astimezone(UTC), tuple(reports))
+
+
+def load_runbooks(
+    workspace: Workspace | None, pipelines: Sequence[str]
+) -> dict[str, Runbook | None]:
+    """Each pipeline's validated runbook (None without a workspace or a runbook file: the
+    contract's default thresholds, no remediation); every invalid one in one ``ConfigError``."""
+    runbooks: dict[str, Runbook | None] = dict.fromkeys(pipelines)
+    if workspace is None:
+        return runbooks
+    problems: list[Any] = []
+    for pipeline in pipelines:
+        if not workspace.runbook_path(pipeline).is_file():
+            continue
+        try:
+            runbooks[pipeline] = workspace.runbook(pipeline)
+        except ConfigError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ConfigError(*problems)
+    return runbooks
+
+
+def record(diagnosis: Diagnosis, workspace_root: Path) -> Path:
+    """Append the run to the workspace's diagnose history (``oncall.history``); ``OSError``
+    when it cannot be written."""
+    from oncall import history
+
+    return history.record_runs(workspace_root, diagnosis.history_entries())
