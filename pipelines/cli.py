@@ -1,8 +1,8 @@
-"""``pipeline``: run the four Spark pipelines and generate demo data.
+"""``pipeline``: run the four Spark pipelines, diagnose them, and generate demo data.
 
-Thin on purpose: options are parsed here, the work is done by ``pipelines.runner`` and
-``pipelines.demo``. pyspark is imported only inside the commands that start Spark, so
-``pipeline --help`` and ``pipeline list`` never touch it.
+Thin on purpose: options are parsed here, the work is done by ``pipelines.runner``,
+``pipelines.checks`` and ``pipelines.demo``. pyspark is imported only inside the commands that
+start Spark, so ``pipeline --help`` and ``pipeline list`` never touch it.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from oncall.cli.base import TableFormat, err_console, new_app, out_console, prin
 from oncall.cli.context import CliState
 from oncall.config import catalog
 from oncall.errors import UsageError
+from pipelines.checks.report import DiagnoseFormat
 from pipelines.jobs import JOBS, run_order
 
 if TYPE_CHECKING:
+    from oncall.config.workspace import Workspace
     from pipelines.runner import RunSummary
     from pipelines.session import SparkOptions
 
@@ -357,6 +359,121 @@ def _report_demo(manifest: dict[str, Any], out: Path, quiet: bool) -> None:
             note("late_arrivals and stale_upstream need the replay the manifest describes:")
             for step in manifest["replay"]["commands"]:
                 note(f"  {step}")
+
+
+@app.command("diagnose")
+def diagnose(
+    ctx: typer.Context,
+    names: Annotated[
+        list[str],
+        typer.Argument(help="Pipelines to check (profit, growth, engagement, aggregated) or all."),
+    ],
+    data: DataOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Judge as at this instant (ISO 8601; UTC if no offset; default now): rows "
+            "delivered or ingested later are not yet delivered, later deadlines have not "
+            "passed, and source files landed later are ignored.",
+            show_default=False,
+        ),
+    ] = None,
+    format: Annotated[
+        DiagnoseFormat,
+        typer.Option("--format", help="table for people, json (the contract's), junit for CI."),
+    ] = DiagnoseFormat.table,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
+    master: MasterOption = "local[*]",
+    conf: ConfOption = None,
+    driver_memory: DriverMemoryOption = None,
+    ui: UiOption = False,
+    spark_log: SparkLogOption = "off",
+) -> None:
+    """Check pipelines for their known failure modes (exit 1: a check fails, 3: unreadable data)."""
+    from pipelines.layout import resolve_data_root
+
+    unknown = [n for n in names if n != "all" and n not in JOBS]
+    if unknown:
+        raise UsageError(
+            *(f"unknown pipeline {n!r} (known: {', '.join(JOBS)}, or all)" for n in unknown)
+        )
+    settings = state(ctx)
+    options = spark_options(master, conf, driver_memory, ui, spark_log)
+    instant = parse_as_of(as_of)
+    root = resolve_data_root(data)
+    pipelines = [spec.id for spec in run_order(names)]
+
+    from oncall.cli.base import report, warn
+    from pipelines.checks import report as formats
+    from pipelines.checks import runner
+
+    workspace = _diagnose_workspace(settings)
+    runbooks = runner.load_runbooks(workspace, pipelines)
+    note = _announce(settings.quiet)
+
+    from pipelines import progress
+    from pipelines.session import get_session, stop_session
+
+    now = clock.now()
+    spark, started = get_session(options)
+    try:
+        with progress.display(spark, err_console(), enabled=not settings.quiet) as steps:
+            diagnosis = runner.diagnose(
+                spark,
+                root,
+                pipelines,
+                runbooks,
+                as_of=instant or now,
+                replay=instant is not None,
+                at=now,
+                progress=steps,
+                on_wait=lambda p: note(f"waiting for a run writing outputs/{p} ..."),
+            )
+    finally:
+        if started:
+            stop_session(spark)
+
+    if workspace is not None:
+        try:
+            runner.record(diagnosis, workspace.root)
+        except OSError as error:
+            warn(
+                f"cannot record this run in the workspace's diagnose history "
+                f"({error.strerror or error}): oncall handoff will not show it"
+            )
+    result = diagnosis.as_json()
+    if format is DiagnoseFormat.json:
+        print_json(result)
+    elif format is DiagnoseFormat.junit:
+        typer.echo(formats.junit_xml(result, strict))
+    else:
+        formats.render_table(result, out_console(), strict)
+    for line in diagnosis.error_lines():
+        report("error", line)
+    code = diagnosis.exit_code(strict)
+    if code:
+        raise typer.Exit(code)
+
+
+def _diagnose_workspace(settings: PipelineState) -> Workspace | None:
+    """The workspace for runbooks and the run history; without one (none given, none found
+    around), diagnose still runs on the contract's default thresholds, with a warning."""
+    import os
+
+    from oncall.cli.base import warn
+    from oncall.config.workspace import WORKSPACE_VARIABLE
+
+    try:
+        return settings.workspace()
+    except UsageError:
+        if settings.workspace_option is not None or os.environ.get(WORKSPACE_VARIABLE):
+            raise
+    warn(
+        "no workspace found (--workspace, ONCALL_WORKSPACE, or a folder holding runbooks/): "
+        "default thresholds, no remediation, and this run is not recorded"
+    )
+    return None
 
 
 def main() -> None:
