@@ -15,7 +15,8 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from oncall import clock
-from pipelines import outputs
+from oncall.errors import DataError, OncallError
+from pipelines import outputs, spark_errors
 from pipelines.jobs import JobSpec
 from pipelines.layout import DataRoot
 from pipelines.progress import Quiet, Steps
@@ -156,8 +157,15 @@ def run_job(
     module = spec.load()
     with outputs.locks(data, spec.id, spec.upstream, on_wait=on_wait):
         ctx.step("starting")
-        with translated(spec.id, data):
-            meta = module.run(ctx)
+        try:
+            with translated(spec.id, data):
+                meta = module.run(ctx)
+        except OncallError:
+            stopped = spark_errors.abort_reason()
+            if stopped is None:
+                raise
+            # whichever step noticed, the cluster failed the pipeline: say which, and why
+            raise DataError(f"{spec.id}: {stopped}") from None
     rows = {name: int(entry.get("rows", 0)) for name, entry in meta.get("tables", {}).items()}
     return RunSummary(
         pipeline=spec.id,

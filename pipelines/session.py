@@ -3,22 +3,30 @@
 An already active session is reused (the test suite's, or one a notebook started), so commands
 called in-process never start a second JVM. Settings that need a JVM launch are applied only when
 this module starts it; runtime SQL settings are applied either way.
+
+On a cluster, Spark waits forever for executors: a run whose workers all died, or that no worker
+has room for, would hang. A session this module starts on a cluster therefore gets an
+``ExecutorWatchdog`` that stops the run after ``spark.oncall.executorWaitTimeout`` (300 s) of
+work with no executor at all, with one line saying so.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from oncall.errors import UsageError
+from pipelines import spark_errors
 from pipelines.java import require_java
 from pipelines.spark_errors import translated
 
@@ -27,6 +35,11 @@ if TYPE_CHECKING:
 
 DEFAULT_MASTER = "local[*]"
 LOG_LEVELS = ("off", "fatal", "error", "warn", "info", "debug")
+#: how long a cluster run may have work but no executor before it is stopped (0: wait forever)
+EXECUTOR_WAIT_KEY = "spark.oncall.executorWaitTimeout"
+EXECUTOR_WAIT_DEFAULT = "300s"
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, None: 1.0}
 
 #: what every session gets unless ``--conf`` says otherwise
 BASE_CONF: dict[str, str] = {
@@ -85,6 +98,23 @@ def parse_conf(pairs: Iterable[str]) -> tuple[tuple[str, str], ...]:
     return tuple(parsed)
 
 
+def parse_seconds(key: str, text: str) -> float:
+    """A Spark duration (``300s``, ``5min``; a bare number is seconds) in seconds."""
+    match = _DURATION.match(text)
+    if not match:
+        raise UsageError(f"--conf {key}: {text!r} is not a duration (e.g. 300s, 5min)")
+    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+def executor_wait_seconds(options: SparkOptions) -> float | None:
+    """The watchdog's timeout for a cluster master; None in local mode or when set to 0."""
+    if options.master.startswith("local"):
+        return None
+    value = dict(options.conf).get(EXECUTOR_WAIT_KEY, EXECUTOR_WAIT_DEFAULT)
+    seconds = parse_seconds(EXECUTOR_WAIT_KEY, value)
+    return seconds or None
+
+
 def log_config_file(level: str) -> Path:
     """A log4j2 configuration for ``level``, written once per level under the temp folder."""
     if level not in LOG_LEVELS:
@@ -131,6 +161,7 @@ def get_session(options: SparkOptions) -> tuple[SparkSession, bool]:
             if active.conf.isModifiable(key):
                 active.conf.set(key, value)
         return active, False
+    wait = executor_wait_seconds(options)
     require_java()
     if options.master.startswith("local"):
         # a laptop on a train has no resolvable hostname; loopback always works
@@ -149,6 +180,8 @@ def get_session(options: SparkOptions) -> tuple[SparkSession, bool]:
         _forward_stderr(gateway.proc.stderr)
         context = SparkContext(conf=conf, gateway=gateway)
         session = SparkSession(context)
+    if wait is not None:
+        _WATCHDOGS[id(session)] = ExecutorWatchdog(session, wait).start()
     return session, True
 
 
@@ -169,5 +202,67 @@ def _forward_stderr(stream: IO[bytes] | None) -> None:
 
 def stop_session(session: SparkSession) -> None:
     """Stop a session this module started; failures while stopping are not the user's problem."""
+    watchdog = _WATCHDOGS.pop(id(session), None)
+    if watchdog is not None:
+        watchdog.stop()
     with contextlib.suppress(Exception):
         session.stop()
+    spark_errors.clear_abort()
+
+
+class ExecutorWatchdog:
+    """Cancels the running Spark jobs once the cluster has had no executor for ``timeout`` seconds.
+
+    Losing some executors is Spark's business (their tasks run again elsewhere; a replacement
+    worker gets new executors). Losing all of them, or never getting one, makes Spark wait
+    forever: this thread polls the driver's executor list while jobs are active, and after
+    ``timeout`` seconds without any executor records the reason (``spark_errors.abort``) and
+    cancels the jobs, so the command fails with that one line and commits nothing.
+    """
+
+    def __init__(self, session: SparkSession, timeout: float, interval: float = 1.0) -> None:
+        self.timeout = timeout
+        self.interval = interval
+        self.master = session.sparkContext.master
+        self._context = session.sparkContext
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="executor-watchdog", daemon=True)
+
+    def start(self) -> ExecutorWatchdog:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def idle_cluster(self) -> bool:
+        """Whether jobs are waiting and no executor is there to run them."""
+        jvm_context = self._context._jsc.sc()  # type: ignore[union-attr]
+        executors = len(jvm_context.statusTracker().getExecutorInfos()) - 1  # minus the driver
+        return executors <= 0 and bool(self._context.statusTracker().getActiveJobsIds())
+
+    def _watch(self) -> None:
+        since: float | None = None
+        while not self._stop.wait(self.interval):
+            try:
+                idle = self.idle_cluster()
+            except Exception:
+                continue  # the JVM is stopping: nothing left to watch
+            if not idle:
+                since = None
+                continue
+            since = since if since is not None else time.monotonic()
+            if time.monotonic() - since >= self.timeout:
+                spark_errors.abort(
+                    f"no Spark executor for {self.timeout:g} s on {self.master} (every worker "
+                    f"lost, or none with free cores and memory); stopped the run (wait longer "
+                    f"with --conf {EXECUTOR_WAIT_KEY}=10min)"
+                )
+                with contextlib.suppress(Exception):
+                    self._context.cancelAllJobs()
+                since = None
+
+
+#: the watchdog of each session this module started, stopped with it
+_WATCHDOGS: dict[int, ExecutorWatchdog] = {}

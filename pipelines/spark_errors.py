@@ -4,7 +4,8 @@ Spark reports problems in two shapes: captured exceptions (``AnalysisException``
 carrying an error condition such as ``PATH_NOT_FOUND``) and raw ``Py4JJavaError`` wrapping a JVM
 ``SparkException`` whose root cause says what was really wrong ("... is not a Parquet file").
 Both become ``<what>: <condition>: <root cause>`` with ``file:`` URIs shown relative to the data
-root.
+root. When our own watchdog stopped the run (``abort``), its reason replaces Spark's "job
+cancelled" text, and the failure is a ``DataError`` whatever the block was doing.
 """
 
 from __future__ import annotations
@@ -21,6 +22,25 @@ _CONDITION = re.compile(r"\[([A-Z][A-Z0-9_.]+)\]\s*")
 _SQLSTATE = re.compile(r"\s*SQLSTATE: \w+\.?")
 _READ_FILE = re.compile(r"while reading file (\S+?)\.?(?:\s|$)")
 _URI = re.compile(r"file:/{1,3}(/?[^\s,;'\"\]]+)")
+
+#: why the run was stopped from outside Spark (see ``pipelines.session.ExecutorWatchdog``)
+_aborted: str | None = None
+
+
+def abort(reason: str) -> None:
+    """Record why the running jobs are being cancelled, so their failure says so."""
+    global _aborted
+    _aborted = reason
+
+
+def abort_reason() -> str | None:
+    """The reason given to ``abort``, if the run was stopped that way."""
+    return _aborted
+
+
+def clear_abort() -> None:
+    global _aborted
+    _aborted = None
 
 
 def _first_line(text: str) -> str:
@@ -78,6 +98,8 @@ def describe(error: BaseException, data: DataRoot | None = None) -> str:
     """One line saying what went wrong in Spark, without stack traces or JVM class names."""
     from py4j.protocol import Py4JError, Py4JJavaError
 
+    if _aborted is not None:
+        return _aborted
     if isinstance(error, Py4JJavaError):
         top, root = _java_messages(error)
         top_clean, root_clean = _clean(top, data), _clean(root, data)
@@ -121,4 +143,6 @@ def translated(
     except Exception as error:
         if not is_spark_error(error):
             raise
+        if _aborted is not None:  # Spark failed as a whole, not this block's reading or writing
+            kind = DataError
         raise kind(f"{what}: {describe(error, data)}") from None

@@ -278,8 +278,10 @@ def test_a_file_where_an_output_folder_should_be_is_exit_1_naming_it(spark, good
 def test_two_runs_at_once_wait_for_each_other_and_commit_whole_outputs(
     spark, good, demo_all, tmp_path
 ):
+    # both kinds of commit: Profit's new version + _meta.json, Engagement's partitions in place
+    writers = ("profit", "engagement")
     data = copy_sources(demo_all[0], tmp_path / "data")
-    args = ("run", "all", "--data", str(data.path), *LOCAL_SPARK, "--format", "json")
+    args = ("run", *writers, "--data", str(data.path), *LOCAL_SPARK, "--format", "json")
     waiting = "waiting for another run holding outputs/profit"
     # a third writer holds profit's lock until both runs queue behind it, so they surely meet
     with outputs.output_lock(data, "profit", exclusive=True):
@@ -295,8 +297,11 @@ def test_two_runs_at_once_wait_for_each_other_and_commit_whole_outputs(
     for finished in done:
         assert finished.returncode == 0, finished.explain()
         assert not any(m in finished.stderr for m in ("Traceback", "error:")), finished.explain()
-    assert_same_outputs(spark, data, good)
+    assert_same_outputs(spark, data, good, writers)
     assert_tidy(data)
     runs = [{r["pipeline"]: r["run_id"] for r in json.loads(f.stdout)} for f in done]
-    for pipeline_id, run_id in committed(data).items():
-        assert run_id in {runs[0][pipeline_id], runs[1][pipeline_id]}, pipeline_id
+    for pipeline_id in writers:
+        assert committed(data)[pipeline_id] in {run[pipeline_id] for run in runs}, pipeline_id
+    # the run that came second found Engagement's days already aggregated by the first
+    notes = sorted(r["note"] for f in done for r in json.loads(f.stdout) if r["note"])
+    assert notes[0].startswith("re-aggregated 0 of "), notes

@@ -108,20 +108,24 @@ def copy_root(source: DataRoot, target: Path) -> DataRoot:
     return DataRoot(target)
 
 
-def tables(spark: Any, data: DataRoot) -> dict[tuple[str, str], Any]:
-    """Every committed output table of every pipeline, as DataFrames read the way jobs read them."""
+def tables(
+    spark: Any, data: DataRoot, pipelines: Sequence[str] = tuple(JOBS)
+) -> dict[tuple[str, str], Any]:
+    """The committed output tables of ``pipelines``, as DataFrames read the way jobs read them."""
     return {
-        (spec.id, table): outputs.read_output(spark, data, spec.id, table)
-        for spec in JOBS.values()
-        for table in spec.tables
+        (pipeline, table): outputs.read_output(spark, data, pipeline, table)
+        for pipeline in pipelines
+        for table in JOBS[pipeline].tables
     }
 
 
-def assert_same_outputs(spark: Any, actual: DataRoot, expected: DataRoot) -> None:
-    """Every output table of ``actual`` equals ``expected``'s, row for row (any order)."""
+def assert_same_outputs(
+    spark: Any, actual: DataRoot, expected: DataRoot, pipelines: Sequence[str] = tuple(JOBS)
+) -> None:
+    """Every output table of ``pipelines`` in ``actual`` equals ``expected``'s (in any order)."""
     from pyspark.testing import assertDataFrameEqual
 
-    mine, theirs = tables(spark, actual), tables(spark, expected)
+    mine, theirs = tables(spark, actual, pipelines), tables(spark, expected, pipelines)
     for key, frame in mine.items():
         reference = theirs[key]
         assert frame.count() == reference.count() > 0, key
