@@ -45,6 +45,9 @@ demo: venv java
 	$(BIN)/pipeline demo-data --out $(DEMO_DATA) --faults $(or $(DEMO_FAULTS),all)
 	$(BIN)/pipeline run all --data $(DEMO_DATA) --as-of "$$($(BIN)/python -m pipelines.demo.manifest $(DEMO_DATA) replay.month_close)"
 	$(BIN)/pipeline run profit engagement aggregated --data $(DEMO_DATA)
+	@# the demo data has faults planted on purpose: diagnose exits 1 when a check fails
+	$(BIN)/pipeline diagnose all --data $(DEMO_DATA) || test $$? -eq 1
+	$(BIN)/oncall handoff
 
 clean:
 	rm -rf $(VENV) $(DEMO_DATA) .pytest_cache .ruff_cache .mypy_cache .hypothesis
