@@ -109,8 +109,10 @@ def assert_clean_success(finished: Finished) -> list[dict]:
 
 def test_run_all_on_the_cluster_equals_the_local_run(spark, cluster, local, demo_all, tmp_path):
     data = copy_sources(demo_all[0], tmp_path / "data")
+    # the jobs are DataFrame expressions only: executors need Java and Spark, no Python (README)
+    no_python = {"spark.pyspark.python": "/nonexistent/python3"}
 
-    summary = assert_clean_success(run(cluster, data, tmp_path / "run").finish())
+    summary = assert_clean_success(run(cluster, data, tmp_path / "run", **no_python).finish())
 
     assert [s["pipeline"] for s in summary] == ["profit", "growth", "engagement", "aggregated"]
     meta = json.loads((data.output_dir("aggregated") / "_meta.json").read_text())
