@@ -138,15 +138,6 @@ def run(ctx: RunContext) -> dict[str, Any]:
     aggregated_at = ctx.now()
     tables: dict[str, Any]
     if changed or vanished:
-        outputs.begin_partitioned(ctx.data, PIPELINE, ctx.run_id, ctx.started_at.isoformat())
-        outputs.drop_partitions(ctx.data, PIPELINE, "daily", "event_date", vanished)
-        outputs.drop_partitions(
-            ctx.data,
-            PIPELINE,
-            "monthly",
-            "month",
-            [m for m in touched_months if m not in months_left],
-        )
         in_touched_months = F.trunc("event_date", "month").isin(
             [date.fromisoformat(m) for m in touched_months]
         )
@@ -154,6 +145,19 @@ def run(ctx: RunContext) -> dict[str, Any]:
         needed = dated.select(*USER_DAY_COLUMNS, *FIRST_COPY_ORDER).where(in_touched_months)
         per_user = user_days(deduplicate(needed)).persist(StorageLevel.MEMORY_AND_DISK)
         try:
+            # read every column of every needed row before touching the output: a file that
+            # cannot be read fails the run here, while the previous output is whole and trusted
+            ctx.step("de-duplicating clicks")
+            per_user.count()
+            outputs.begin_partitioned(ctx.data, PIPELINE, ctx.run_id, ctx.started_at.isoformat())
+            outputs.drop_partitions(ctx.data, PIPELINE, "daily", "event_date", vanished)
+            outputs.drop_partitions(
+                ctx.data,
+                PIPELINE,
+                "monthly",
+                "month",
+                [m for m in touched_months if m not in months_left],
+            )
             ctx.step(f"aggregating {len(changed)} day(s)")
             days_changed = [date.fromisoformat(d) for d in changed]
             daily = daily_engagement(

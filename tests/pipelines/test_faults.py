@@ -127,6 +127,33 @@ def test_a_damaged_file_is_described_without_jvm_object_names(complaint, said):
     assert _corruption(complaint) == said
 
 
+def test_a_column_unreadable_only_when_aggregating_leaves_engagement_trusted(
+    spark, good, data, monkeypatch
+):
+    # late clicks whose user_id cannot be read: fingerprinting the days (which never reads
+    # user_id) passes, the aggregation fails; the earlier output must not be marked unfinished
+    from pyspark.sql import functions as F
+
+    day = sorted(data.source_dir("clicks").iterdir())[20]
+    shutil.copy(day, day.with_name(day.stem + "-late.parquet"))
+    read_source = sources.read_source
+
+    def unreadable_user_ids(session, root, source, as_of=None):
+        frame, snapshot = read_source(session, root, source, as_of)
+        broken = F.raise_error(F.lit("cannot read user_id of a late file"))
+        return frame.withColumn("user_id", broken.cast("string")), snapshot
+
+    monkeypatch.setattr(sources, "read_source", unreadable_user_ids)
+    result = CliRunner().invoke(
+        app, ["-q", "run", "engagement", "--data", str(data.path)], catch_exceptions=False
+    )
+    monkeypatch.undo()
+
+    assert result.exit_code == 3, result.output
+    assert result.stderr == "error: engagement: cannot read user_id of a late file\n"
+    assert_untouched(spark, data, good)  # no _pending.json: readers still trust the output
+
+
 # --- a source folder that vanishes -------------------------------------------------------------
 
 
