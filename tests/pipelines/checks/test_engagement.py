@@ -134,11 +134,14 @@ def test_offset_holes_match_a_plain_scan_of_random_offsets(spark, seed):
         for a, b in itertools.pairwise(present):
             if b - a > 1:
                 expected.append((partition, a + 1, b - 1))
-        rows += [(partition, offset) for offset in present]
-        rows += [(partition, offset) for offset in rng.sample(present, 20)]  # duplicates
-    frame = spark.createDataFrame(rows, "kafka_partition int, kafka_offset long")
-    words = engagement.offset_metrics(frame).first()["words"]
-    holes = engagement.offset_holes([w.asDict() for w in words])
+        rows += [click("e", "2026-12-01T10:00", partition, offset) for offset in present]
+        # duplicates
+        rows += [click("e", "2026-12-01T10:00", partition, o) for o in rng.sample(present, 20)]
+    frame = spark.createDataFrame(rows, schemas.CLICKS)
+    stream = engagement.stream_metrics(
+        frame, AS_OF, min_gap_micros=None, offsets=True, late=None
+    ).first()
+    holes = engagement.offset_holes([w.asDict() for w in stream["words"]])
     assert [(h.partition, h.first, h.last) for h in holes] == expected
 
 
@@ -257,3 +260,27 @@ def test_delivered_keeps_rows_without_ingestion_time(spark):
     frame = frame.union(spark.createDataFrame([(*rows[0][:8], None)], schemas.CLICKS))
     kept = engagement.delivered(frame, AS_OF).select("event_id").collect()
     assert sorted(r.event_id for r in kept) == ["a", "a"]
+
+
+def test_many_repeated_hashes_are_counted_on_the_ids_directly(spark, data, land, monkeypatch):
+    monkeypatch.setattr(engagement, "MAX_REPEATED_HASHES", 1)
+    land(
+        "clicks",
+        [click(e, "2026-12-01T10:00", 0, n) for n, e in enumerate(["a", "a", "b", "b", "b", "c"])],
+    )
+    check = checks_of(spark, data, "engagement", AS_OF)["duplicate_events"]
+    assert check.count == 3
+    assert check.details == [{"event_id": "a", "copies": 2}, {"event_id": "b", "copies": 3}]
+
+
+def test_event_days_follow_the_session_time_zone_like_the_job(spark, data, late_clicks):
+    spark.conf.set("spark.sql.session.timeZone", "Europe/Berlin")
+    try:
+        check = checks_of(spark, data, "engagement", AS_OF)["late_arrivals"]
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
+    # late-8h happened at 00:00 on 2 December in Berlin: that day was aggregated after it came
+    assert [(d["event_date"], d["sample_event_ids"]) for d in check.details] == [
+        ("2026-12-01", ["late-49h"]),
+        ("2026-12-02", ["late-61h"]),
+    ]
