@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from oncall.errors import DataError, OncallError
+from pipelines import spark_errors
 from pipelines.checks.model import CheckResult
 from pipelines.layout import DataRoot
 from pipelines.spark_errors import describe, is_spark_error
@@ -48,9 +49,11 @@ class Fold:
         except Exception as error:
             if not _is_spark_failure(error):
                 raise
-            if len(self.branches) == 1:
-                ((_, checks),) = self.branches.values()
-                return {}, {c: [self._reason(error)] for c in checks}
+            if len(self.branches) == 1 or spark_errors.abort_reason() is not None:
+                # one branch, or Spark stopped as a whole (the executors are gone): retrying
+                # branch by branch would only fail again, slowly
+                reason = self._reason(error)
+                return {}, {c: [reason] for _, checks in self.branches.values() for c in checks}
         rows: dict[str, Row] = {}
         failed: dict[str, list[str]] = {}
         for name, (_, checks) in self.branches.items():

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from oncall.config import catalog
 from oncall.errors import ConfigError, DataError
+from pipelines import spark_errors
 from pipelines.checks import MODULES, UNITS
 from pipelines.checks.inputs import Context, Inputs
 from pipelines.checks.model import ERROR, FAIL, WARN, CheckResult, PipelineReport
@@ -51,17 +52,25 @@ class Diagnosis:
         return 0
 
     def error_lines(self) -> list[str]:
-        """One line per distinct reason a check could not be evaluated, naming its checks."""
-        reasons: dict[tuple[str, str], list[str]] = {}
+        """One line per distinct reason checks could not be evaluated, naming them:
+        ``engagement.kafka_gap: ...``, or just ``engagement: ...`` when it stopped all of a
+        pipeline's checks."""
+        reasons: dict[str, dict[str, list[str]]] = {}
         for report in self.reports:
             for check in report.checks:
                 if check.status == ERROR:
-                    key = (report.pipeline, check.error or check.summary)
-                    reasons.setdefault(key, []).append(check.id)
-        return [
-            f"{pipeline}: {', '.join(checks)}: {reason}"
-            for (pipeline, reason), checks in reasons.items()
-        ]
+                    affected = reasons.setdefault(check.error or check.summary, {})
+                    affected.setdefault(report.pipeline, []).append(check.id)
+        lines = []
+        for reason, affected in reasons.items():
+            names = [
+                pipeline
+                if len(checks) == len(catalog.CHECKS[pipeline])
+                else ", ".join(f"{pipeline}.{c}" for c in checks)
+                for pipeline, checks in affected.items()
+            ]
+            lines.append(f"{', '.join(names)}: {reason}")
+        return lines
 
     def as_json(self) -> dict[str, Any]:
         """The contract's JSON: ``{"pipelines": [...]}``, plus the data root and instants."""
@@ -131,6 +140,16 @@ def diagnose(
     inputs = Inputs(spark, data, as_of if replay else None)
     reports = []
     for pipeline in pipelines:
+        stopped = spark_errors.abort_reason()
+        if stopped is not None:
+            # Spark was stopped (no executor left): the other pipelines would wait as long again
+            checks = catalog.CHECKS[pipeline]
+            results = (CheckResult.failed_to_evaluate(c, [stopped]) for c in checks)
+            runbook = runbooks.get(pipeline)
+            reports.append(
+                PipelineReport(pipeline, tuple(_with_runbook(r, runbook) for r in results))
+            )
+            continue
         ctx = Context(
             spark,
             data,

@@ -65,7 +65,7 @@ def test_exit_codes_and_error_lines():
     result = diagnosis()
     assert result.exit_code() == 3  # unreadable data outranks a failure
     assert result.error_lines() == [
-        "profit: filing_discrepancy: sources/filings: column profit is string, expected double"
+        "profit.filing_discrepancy: sources/filings: column profit is string, expected double"
     ]
     without_error = Diagnosis(result.data, AT, AT, result.reports[:1])
     assert without_error.exit_code() == 1
@@ -146,3 +146,19 @@ def test_the_table_shows_findings_and_what_to_do():
 def test_counted_units():
     assert report.counted(1, "months") == "1 month"
     assert report.counted(2_000, "surplus rows") == "2,000 surplus rows"
+
+
+def test_once_spark_was_stopped_no_pipeline_waits_again():
+    from pipelines import spark_errors
+    from pipelines.checks import runner
+
+    spark_errors.abort("no executor for 300 s: the cluster has no worker")
+    try:
+        result = runner.diagnose(None, DataRoot(Path("/data")), ["profit", "growth"], {}, as_of=AT)
+    finally:
+        spark_errors.clear_abort()
+    assert {c.status for r in result.reports for c in r.checks} == {"error"}
+    assert result.exit_code() == 3
+    assert result.error_lines() == [
+        "profit, growth: no executor for 300 s: the cluster has no worker"
+    ]
