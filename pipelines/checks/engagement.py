@@ -609,7 +609,12 @@ def diagnose(ctx: Context) -> list[CheckResult]:
         for check, reasons in again.errors.items():
             plan.fail([check], reasons)
         plan.rows.update(again.rows)
-    no_duplicates = {"surplus": 0, "event_ids": 0, "most_copies": None, "sample": []}
+    no_duplicates: dict[str, Any] = {
+        "surplus": 0,
+        "event_ids": 0,
+        "most_copies": None,
+        "sample": [],
+    }
     until = {(d.day - EPOCH).days: _micros(d.until) for d in days}
     groups = (plan.rows.get("late") or {}).get("groups") or []
     return [

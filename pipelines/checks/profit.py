@@ -257,11 +257,11 @@ def diagnose(ctx: Context) -> list[CheckResult]:
     live = [c for c in CHECKS if plan.wants(c)]
     wanted: dict[str, list[str]] = {}
     for check in live:
-        for source, columns in NEEDS[check].items():
-            wanted.setdefault(source, [])
-            wanted[source] += [c for c in columns if c not in wanted[source]]
-    for source, columns in wanted.items():
-        frames[source] = ctx.inputs.frame(source, columns)
+        for source, needed in NEEDS[check].items():
+            have = wanted.setdefault(source, [])
+            have += [c for c in needed if c not in have]
+    for source, names in wanted.items():
+        frames[source] = ctx.inputs.frame(source, names)
 
     deadline_day = int(ctx.threshold("cost_data_delay", "deadline_day"))
     abs_tolerance = ctx.threshold("filing_discrepancy", "abs_tolerance")
