@@ -18,15 +18,21 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from oncall.cache import StampedCache, code_stamp, file_stamp
 from oncall.config.models import Leave, Rotation
 from oncall.config.workspace import Workspace
 from oncall.errors import ConfigError, Problem, RuntimeFailure, UsageError
 from oncall.rotation.model import PublishedWeek, RotationState, Swap
+
+if TYPE_CHECKING:
+    from oncall.config.validation import Problems
+
+M = TypeVar("M")
 
 SWAPS_FILE = "swaps.yaml"
 PUBLISHED_FILE = "published.yaml"
@@ -113,8 +119,6 @@ def _read_state(
     problems: list[Problem],
     rotation_id: str | None = None,
 ) -> RotationState:
-    from oncall.config.validation import Problems, parse_model
-    from oncall.config.yamlio import load_yaml
     from oncall.rotation.schema import PublishedFile, SwapsFile
 
     rid = rotation.id if rotation is not None else str(rotation_id)
@@ -122,34 +126,48 @@ def _read_state(
     swaps: tuple[Swap, ...] = ()
     published: dict[date, PublishedWeek] = {}
 
-    path = swaps_path(workspace, rid)
-    if path.is_file():
-        found = Problems(workspace.display(path))
-        try:
-            raw = load_yaml(path, found.file)
-        except ConfigError as error:
-            problems.extend(p for p in error.problems if isinstance(p, Problem))
-        else:
-            parsed = parse_model(SwapsFile, raw if raw is not None else {}, found)
-            if parsed is not None:
-                _check_swaps(parsed, start, found)
-                swaps = parsed.swaps
-        problems.extend(found.items)
-
-    path = published_path(workspace, rid)
-    if path.is_file():
-        found = Problems(workspace.display(path))
-        try:
-            raw = load_yaml(path, found.file)
-        except ConfigError as error:
-            problems.extend(p for p in error.problems if isinstance(p, Problem))
-        else:
-            parsed_weeks = parse_model(PublishedFile, raw if raw is not None else {}, found)
-            if parsed_weeks is not None:
-                _check_published(parsed_weeks, start, found)
-                published = {w.week: w for w in parsed_weeks.weeks}
-        problems.extend(found.items)
+    parsed = _parse_state_file(workspace, swaps_path(workspace, rid), SwapsFile, problems)
+    if parsed is not None:
+        _check_swaps(parsed.model, start, parsed.problems)
+        swaps = parsed.model.swaps
+        problems.extend(parsed.problems.items)
+    parsed_weeks = _parse_state_file(
+        workspace, published_path(workspace, rid), PublishedFile, problems
+    )
+    if parsed_weeks is not None:
+        _check_published(parsed_weeks.model, start, parsed_weeks.problems)
+        published = {w.week: w for w in parsed_weeks.model.weeks}
+        problems.extend(parsed_weeks.problems.items)
     return RotationState(published=published, swaps=swaps)
+
+
+@dataclass(frozen=True)
+class _Parsed(Generic[M]):
+    model: M
+    problems: Problems
+
+
+def _parse_state_file(
+    workspace: Workspace, path: Path, model: type[M], problems: list[Problem]
+) -> _Parsed[M] | None:
+    """The state file at ``path`` parsed as ``model`` with its own problem list for further
+    checks, or None (absent, or unreadable with its problems added to ``problems``)."""
+    from oncall.config.validation import Problems, parse_model
+    from oncall.config.yamlio import load_yaml
+
+    if not path.is_file():
+        return None
+    found = Problems(workspace.display(path))
+    try:
+        raw = load_yaml(path, found.file)
+    except ConfigError as error:
+        problems.extend(p for p in error.problems if isinstance(p, Problem))
+        return None
+    parsed = parse_model(model, raw if raw is not None else {}, found)
+    if parsed is None:
+        problems.extend(found.items)
+        return None
+    return _Parsed(parsed, found)
 
 
 def _check_week(day: date, start: date | None, field: str, found: Any) -> None:
