@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from oncall import clock
-from oncall.cli.base import TableFormat, err_console, new_app, out_console, print_json
+from oncall.cli.base import (
+    TableFormat,
+    WorkspaceOption,
+    err_console,
+    new_app,
+    out_console,
+    print_json,
+)
 from oncall.cli.context import CliState
 from oncall.config import catalog
 from oncall.errors import UsageError
@@ -108,16 +115,7 @@ def parse_as_of(text: str | None) -> datetime | None:
 @app.callback()
 def main_callback(
     ctx: typer.Context,
-    workspace: Annotated[
-        Path | None,
-        typer.Option(
-            "--workspace",
-            "-w",
-            help="Workspace folder (default: $ONCALL_WORKSPACE, else the nearest ancestor "
-            "holding runbooks/ or schedules/).",
-            show_default=False,
-        ),
-    ] = None,
+    workspace: WorkspaceOption = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress display or notes on stderr.")
     ] = False,

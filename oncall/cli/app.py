@@ -10,12 +10,10 @@ command; so ``main()`` registers only the command being run (``oncall whois ...`
 """
 
 from importlib import import_module
-from pathlib import Path
-from typing import Annotated
 
 import typer
 
-from oncall.cli.base import new_app
+from oncall.cli.base import WorkspaceOption, new_app
 from oncall.cli.context import CliState
 
 HELP = "On-call for the data pipelines: fair rotations, runbooks, calendars and incident answers."
@@ -42,16 +40,7 @@ _VALUE_OPTIONS = {"--workspace", "-w"}
 
 def main_callback(
     ctx: typer.Context,
-    workspace: Annotated[
-        Path | None,
-        typer.Option(
-            "--workspace",
-            "-w",
-            help="Workspace folder (default: $ONCALL_WORKSPACE, else the nearest ancestor "
-            "holding runbooks/ or schedules/).",
-            show_default=False,
-        ),
-    ] = None,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """On-call for the data pipelines: fair rotations, runbooks, calendars and incident answers."""
     ctx.obj = CliState(workspace_option=workspace)

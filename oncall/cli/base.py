@@ -10,7 +10,8 @@ import json
 import os
 import sys
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -31,6 +32,19 @@ class OncallGroup(TyperGroup):
             for line in error.lines:
                 report("error", line)
             raise typer.Exit(error.exit_code) from None
+
+
+#: the workspace option both CLIs take before their command
+WorkspaceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default: $ONCALL_WORKSPACE, else the nearest ancestor "
+        "holding runbooks/ or schedules/).",
+        show_default=False,
+    ),
+]
 
 
 def new_app(help_text: str, **options: Any) -> typer.Typer:
