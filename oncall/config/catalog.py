@@ -24,6 +24,20 @@ CHECK_PIPELINE: dict[str, str] = {
     check: pipeline for pipeline, checks in CHECKS.items() for check in checks
 }
 
+#: what each check's ``count`` counts (CONTRACT section 5)
+CHECK_UNITS: dict[str, str] = {
+    "filing_discrepancy": "months",
+    "cost_data_delay": "months",
+    "missing_current_status": "accounts",
+    "skipped_states": "transitions",
+    "late_arrivals": "events",
+    "kafka_gap": "gaps",
+    "duplicate_events": "surplus rows",
+    "stale_upstream": "upstream outputs",
+    "missing_values": "rows",
+    "join_skew": "keys",
+}
+
 #: raw sources under ``DATA/sources/`` (CONTRACT section 4)
 SOURCE_IDS: tuple[str, ...] = (
     "revenue",

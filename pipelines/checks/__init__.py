@@ -20,17 +20,3 @@ from oncall.config import catalog
 
 #: the module holding each pipeline's checks
 MODULES: dict[str, str] = {pipeline: f"pipelines.checks.{pipeline}" for pipeline in catalog.CHECKS}
-
-#: what each check's ``count`` counts (CONTRACT section 5)
-UNITS: dict[str, str] = {
-    "filing_discrepancy": "months",
-    "cost_data_delay": "months",
-    "missing_current_status": "accounts",
-    "skipped_states": "transitions",
-    "late_arrivals": "events",
-    "kafka_gap": "gaps",
-    "duplicate_events": "surplus rows",
-    "stale_upstream": "upstream outputs",
-    "missing_values": "rows",
-    "join_skew": "keys",
-}

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from oncall.config import catalog
 from oncall.errors import ConfigError, DataError
 from pipelines import spark_errors
-from pipelines.checks import MODULES, UNITS
+from pipelines.checks import MODULES
 from pipelines.checks.inputs import Context, Inputs
 from pipelines.checks.model import ERROR, FAIL, WARN, CheckResult, PipelineReport
 from pipelines.layout import DataRoot
@@ -101,7 +101,9 @@ class Diagnosis:
 def _with_runbook(result: CheckResult, runbook: Runbook | None) -> CheckResult:
     issue = runbook.issue(result.id) if runbook is not None else None
     return result.with_runbook(
-        issue.title if issue else None, issue.remediation if issue else None, UNITS[result.id]
+        issue.title if issue else None,
+        issue.remediation if issue else None,
+        catalog.CHECK_UNITS[result.id],
     )
 
 

@@ -60,18 +60,6 @@ def parse_faults(text: str) -> frozenset[str]:
 # Each plant_* function changes the world (or the click plan) for one fault and returns what the
 # manifest says about it: the count its check must report under the contract's definitions.
 
-UNITS: dict[str, str] = {
-    "filing_discrepancy": "months",
-    "cost_data_delay": "months",
-    "missing_current_status": "accounts",
-    "skipped_states": "transitions",
-    "late_arrivals": "events",
-    "kafka_gap": "gaps",
-    "duplicate_events": "surplus rows",
-    "stale_upstream": "upstream outputs",
-    "missing_values": "rows",
-    "join_skew": "keys",
-}
 NEEDS_REPLAY = ("late_arrivals", "stale_upstream")
 FILING_DELTA = 2_500.00
 LATE_COST_CENTER = "platform"
@@ -88,7 +76,7 @@ def entry(check: str, count: int, details: list[dict[str, Any]] | dict[str, Any]
         "pipeline": catalog.CHECK_PIPELINE[check],
         "planted": True,
         "count": count,
-        "unit": UNITS[check],
+        "unit": catalog.CHECK_UNITS[check],
         "what": FAULTS[check],
         "requires_replay": check in NEEDS_REPLAY,
         "details": details,
@@ -101,7 +89,7 @@ def unplanted(check: str) -> dict[str, Any]:
         "pipeline": catalog.CHECK_PIPELINE[check],
         "planted": False,
         "count": 0,
-        "unit": UNITS[check],
+        "unit": catalog.CHECK_UNITS[check],
         "what": None,
         "requires_replay": False,
         "details": [],
