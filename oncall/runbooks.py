@@ -64,11 +64,23 @@ def describe_sla(runbook: Runbook) -> list[str]:
     lines = []
     if sla.respond_within_minutes is not None:
         lines.append(f"respond within {sla.respond_within_minutes} minutes")
-    if sla.fix_within_hours is not None:
-        lines.append(f"fix within {_hours(sla.fix_within_hours)}")
+    span = fix_span(runbook)
+    if span is not None:
+        lines.append(f"fix within {span}")
     if sla.data_due_hours is not None:
         lines.append(f"data due within {_hours(sla.data_due_hours)} of the event")
     return lines
+
+
+def fix_span(runbook: Runbook) -> str | None:
+    """How long an issue may take to fix: ``8 hours``, ``a week``, or ``40 working hours`` for
+    a pipeline handled in working hours only."""
+    hours = runbook.sla.fix_within_hours
+    if hours is None:
+        return None
+    if runbook.on_call.policy == "working-hours":
+        return f"{hours} working hour{'s' if hours != 1 else ''}"
+    return _hours(hours)
 
 
 def _hours(hours: int) -> str:

@@ -38,6 +38,12 @@ CHECK_UNITS: dict[str, str] = {
     "join_skew": "keys",
 }
 
+
+def counted(count: int, unit: str) -> str:
+    """``1 month``, ``3 months``: every unit of ``CHECK_UNITS`` is a plural ending in s."""
+    return f"{count:,} {unit[:-1] if count == 1 and unit.endswith('s') else unit}"
+
+
 #: raw sources under ``DATA/sources/`` (CONTRACT section 4)
 SOURCE_IDS: tuple[str, ...] = (
     "revenue",

@@ -14,12 +14,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from oncall import history
+from oncall.config import catalog
 from oncall.config.models import Rotation, Runbook
 from oncall.config.workspace import Workspace
 from oncall.incident.deadlines import in_last_week_of_month, occurrences
 from oncall.incident.items import load_items
 from oncall.rotation.api import engine_for
 from oncall.rotation.weeks import week_index
+from oncall.runbooks import fix_span
 
 POLICY_SHORT = {
     "immediate": "immediate",
@@ -66,9 +68,8 @@ def _sla_notes(runbook: Runbook, rotation: Rotation, start: datetime, end: datet
             f"{sla.data_due_hours}-hour arrival window: data of events up to {_when(cutoff)} "
             "must have arrived by the next hand-off"
         )
-    if sla.fix_within_hours is not None:
-        hours = sla.fix_within_hours
-        span = "a week" if hours == 168 else f"{hours} hours"
+    span = fix_span(runbook)
+    if span is not None:
         notes.append(f"issues are fixed within {span}")
     if runbook.on_call.policy == "month-end-watch":
         days = [start.astimezone(rotation.zone).date() + timedelta(days=n) for n in range(7)]
@@ -149,6 +150,11 @@ def agenda(workspace: Workspace, rotation_id: str, day: date, now: datetime) -> 
                     "at": _stamp(status.at),
                     "since": _stamp(status.since),
                     "failing": list(status.failing),
+                    "findings": [
+                        {"id": c["id"], "status": c["status"], "count": c.get("count")}
+                        for c in status.checks
+                        if c.get("id") in status.failing
+                    ],
                 },
                 "deadlines": deadlines,
                 "sla": _sla_notes(runbook, rotation, week.shift_start, week.shift_end),
@@ -255,10 +261,10 @@ def render_markdown(data: dict[str, Any]) -> str:
         else:
             at = datetime.fromisoformat(diagnose["at"]).astimezone(zone)
             since = datetime.fromisoformat(diagnose["since"]).astimezone(zone)
-            failing = f": {', '.join(diagnose['failing'])}" if diagnose["failing"] else ""
+            failing = _findings(diagnose.get("findings", []))
             out.append(
-                f"- Last diagnose: **{diagnose['status']}**{failing} "
-                f"(at {_when(at)}; {diagnose['status']} since {_when(since)})"
+                f"- Last diagnose ({_when(at)}): **{diagnose['status']}** since "
+                f"{_when(since)}{failing}"
             )
         if p["deadlines"]:
             out.append("- Deadlines this week:")
@@ -284,3 +290,25 @@ def render_markdown(data: dict[str, Any]) -> str:
         out.append('Nothing carried over. Add an item with `oncall handoff carry "TEXT"`.')
     out += ["", "## Notes", "", "- "]
     return "\n".join(out) + "\n"
+
+
+def _findings(findings: list[dict[str, Any]]) -> str:
+    """``: kafka_gap (2 gaps); warn: duplicate_events (75 surplus rows)``: the checks that did
+    not pass, by status (the worst first), each with what it counted."""
+    parts = []
+    for status in ("error", "fail", "warn"):
+        named = []
+        for finding in findings:
+            if finding["status"] != status:
+                continue
+            count, unit = finding.get("count"), catalog.CHECK_UNITS.get(finding["id"])
+            if status != "error" and isinstance(count, int) and unit:
+                named.append(f"{finding['id']} ({catalog.counted(count, unit)})")
+            else:
+                named.append(str(finding["id"]))
+        if named:
+            parts.append((status, ", ".join(named)))
+    if not parts:
+        return ""
+    (_, first), *rest = parts
+    return ": " + "; ".join([first] + [f"{status}: {names}" for status, names in rest])

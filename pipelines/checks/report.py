@@ -10,6 +10,8 @@ import xml.etree.ElementTree as ET
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from oncall.config.catalog import counted
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -24,11 +26,6 @@ class DiagnoseFormat(StrEnum):
     table = "table"
     json = "json"
     junit = "junit"
-
-
-def counted(count: int, unit: str) -> str:
-    """``1 month``, ``3 months``: every unit of the catalog is a plural ending in s."""
-    return f"{count:,} {unit[:-1] if count == 1 and unit.endswith('s') else unit}"
 
 
 def detail_line(detail: dict[str, Any]) -> str:

@@ -85,3 +85,10 @@ def test_runbook_list(workspace: Path) -> None:
     assert [r["pipeline"] for r in rows] == ["profit", "growth", "engagement", "aggregated"]
     assert rows[3]["checks"] == ["stale_upstream", "missing_values", "join_skew"]
     assert rows[1]["policy"] == "working-hours"
+
+
+def test_fix_time_is_in_working_hours_for_a_working_hours_pipeline(workspace: Path) -> None:
+    growth = " ".join(invoke("runbook", "growth").stdout.split())
+    profit = " ".join(invoke("runbook", "profit").stdout.split())
+    assert "fix within 40 working hours" in growth
+    assert "fix within 8 hours" in profit

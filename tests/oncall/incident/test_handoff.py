@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from oncall import history
 from oncall.cli.app import app
+from oncall.incident import handoff
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -56,7 +57,16 @@ def record_diagnoses(root: Path) -> None:
                 "pipeline": "profit",
                 "status": "fail",
                 "checks": [{"id": "cost_data_delay", "status": "fail", "count": 1}],
-            }
+            },
+            {
+                "at": "2027-01-29T08:00:00+00:00",
+                "pipeline": "growth",
+                "status": "fail",
+                "checks": [
+                    {"id": "missing_current_status", "status": "fail", "count": 1},
+                    {"id": "skipped_states", "status": "warn", "count": 2},
+                ],
+            },
         ],
     )
 
@@ -164,9 +174,26 @@ def test_latest_diagnose_and_since_when(workspace: Path, monkeypatch: pytest.Mon
         "at": "2027-01-29T08:00:00+00:00",
         "since": "2027-01-28T08:00:00+00:00",
         "failing": ["cost_data_delay"],
+        "findings": [{"id": "cost_data_delay", "status": "fail", "count": 1}],
     }
     assert by_id["engagement"]["status"] == "ok"
-    assert by_id["growth"] is None
+    assert by_id["growth"]["findings"] == [
+        {"id": "missing_current_status", "status": "fail", "count": 1},
+        {"id": "skipped_states", "status": "warn", "count": 2},
+    ]
+    assert by_id["aggregated"] is None
+
+
+def test_findings_by_status_worst_first() -> None:
+    findings = [
+        {"id": "duplicate_events", "status": "warn", "count": 75},
+        {"id": "kafka_gap", "status": "fail", "count": 1},
+        {"id": "late_arrivals", "status": "error", "count": 0},
+    ]
+    assert handoff._findings(findings) == (
+        ": late_arrivals; fail: kafka_gap (1 gap); warn: duplicate_events (75 surplus rows)"
+    )
+    assert handoff._findings([]) == ""
 
 
 def test_items_carry_and_close(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
