@@ -18,10 +18,9 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from oncall.cache import StampedCache, code_stamp, file_stamp
 from oncall.config.models import Leave, Rotation
@@ -128,30 +127,26 @@ def _read_state(
 
     parsed = _parse_state_file(workspace, swaps_path(workspace, rid), SwapsFile, problems)
     if parsed is not None:
-        _check_swaps(parsed.model, start, parsed.problems)
-        swaps = parsed.model.swaps
-        problems.extend(parsed.problems.items)
+        swaps_file, found = parsed
+        _check_swaps(swaps_file, start, found)
+        swaps = swaps_file.swaps
+        problems.extend(found.items)
     parsed_weeks = _parse_state_file(
         workspace, published_path(workspace, rid), PublishedFile, problems
     )
     if parsed_weeks is not None:
-        _check_published(parsed_weeks.model, start, parsed_weeks.problems)
-        published = {w.week: w for w in parsed_weeks.model.weeks}
-        problems.extend(parsed_weeks.problems.items)
+        published_file, found = parsed_weeks
+        _check_published(published_file, start, found)
+        published = {w.week: w for w in published_file.weeks}
+        problems.extend(found.items)
     return RotationState(published=published, swaps=swaps)
-
-
-@dataclass(frozen=True)
-class _Parsed(Generic[M]):
-    model: M
-    problems: Problems
 
 
 def _parse_state_file(
     workspace: Workspace, path: Path, model: type[M], problems: list[Problem]
-) -> _Parsed[M] | None:
-    """The state file at ``path`` parsed as ``model`` with its own problem list for further
-    checks, or None (absent, or unreadable with its problems added to ``problems``)."""
+) -> tuple[M, Problems] | None:
+    """The state file at ``path`` parsed as ``model``, with its own problem list for further
+    checks; None when absent or unreadable (its problems added to ``problems``)."""
     from oncall.config.validation import Problems, parse_model
     from oncall.config.yamlio import load_yaml
 
@@ -167,7 +162,7 @@ def _parse_state_file(
     if parsed is None:
         problems.extend(found.items)
         return None
-    return _Parsed(parsed, found)
+    return parsed, found
 
 
 def _check_week(day: date, start: date | None, field: str, found: Any) -> None:
