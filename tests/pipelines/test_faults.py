@@ -39,6 +39,7 @@ from tests.pipelines.cluster.runs import (
     one_error_line,
     output_files,
     pipeline,
+    run_all_in_process,
 )
 
 pytestmark = pytest.mark.spark
@@ -47,16 +48,7 @@ pytestmark = pytest.mark.spark
 @pytest.fixture(scope="module")
 def good(spark, demo_all, tmp_path_factory) -> DataRoot:
     """The demo sources after one good ``run all`` (in-process: the suite's session is warm)."""
-    from tests.conftest import FIXED_NOW
-
-    data = copy_sources(demo_all[0], tmp_path_factory.mktemp("faults") / "good")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ONCALL_NOW", FIXED_NOW)
-        result = CliRunner().invoke(
-            app, ["-q", "run", "all", "--data", str(data.path)], catch_exceptions=False
-        )
-    assert result.exit_code == 0, result.output
-    return data
+    return run_all_in_process(demo_all[0], tmp_path_factory.mktemp("faults") / "good")
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import io
 import threading
 import time
@@ -19,6 +18,7 @@ from oncall.config.workspace import Workspace
 from oncall.errors import RuntimeFailure
 from oncall.rotation import changes
 
+from . import client
 from .strict import parse
 
 
@@ -31,13 +31,7 @@ class Running:
     def request(
         self, method: str, path: str, headers: dict[str, str] | None = None
     ) -> tuple[int, dict[str, str], bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            connection.request(method, path, headers=headers or {})
-            response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            connection.close()
+        return client.request(self.port, method, path, headers)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import re
 import signal
 import socket
@@ -17,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from oncall.cli.app import app
+from tests.oncall.calendar import client
 from tests.oncall.calendar.strict import parse
 
 START = "from oncall.cli.app import main; main()"
@@ -31,13 +31,7 @@ class Served:
     def request(
         self, method: str, path: str, headers: dict[str, str] | None = None
     ) -> tuple[int, dict[str, str], bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            connection.request(method, path, headers=headers or {})
-            response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            connection.close()
+        return client.request(self.port, method, path, headers)
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from pipelines import outputs
 from pipelines.jobs import JOBS
 from pipelines.layout import DataRoot
@@ -100,6 +102,24 @@ def copy_sources(source_root: Path, target: Path) -> DataRoot:
     target.mkdir(parents=True)
     shutil.copytree(source_root / "sources", target / "sources")
     return DataRoot(target)
+
+
+def run_all_in_process(source_root: Path, target: Path) -> DataRoot:
+    """A copy of ``source_root``'s sources after one good ``run all`` under the suite's fixed
+    clock, run in-process (the suite's session is warm)."""
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+    from tests.conftest import FIXED_NOW
+
+    data = copy_sources(source_root, target)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ONCALL_NOW", FIXED_NOW)
+        result = CliRunner().invoke(
+            app, ["-q", "run", "all", "--data", str(data.path)], catch_exceptions=False
+        )
+    assert result.exit_code == 0, result.output
+    return data
 
 
 def copy_root(source: DataRoot, target: Path) -> DataRoot:

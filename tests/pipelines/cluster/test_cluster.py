@@ -32,6 +32,7 @@ from tests.pipelines.cluster.runs import (
     copy_root,
     copy_sources,
     one_error_line,
+    run_all_in_process,
 )
 from tests.pipelines.cluster.standalone import StandaloneCluster, daemon_env, running_executors
 
@@ -66,16 +67,7 @@ def cluster(tmp_path_factory) -> Iterator[StandaloneCluster]:
 @pytest.fixture(scope="module")
 def local(spark, demo_all, tmp_path_factory) -> DataRoot:
     """The demo sources after ``run all`` on the local session: what the cluster must match."""
-    from tests.conftest import FIXED_NOW
-
-    data = copy_sources(demo_all[0], tmp_path_factory.mktemp("local") / "data")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ONCALL_NOW", FIXED_NOW)
-        result = CliRunner().invoke(
-            app, ["-q", "run", "all", "--data", str(data.path)], catch_exceptions=False
-        )
-    assert result.exit_code == 0, result.output
-    return data
+    return run_all_in_process(demo_all[0], tmp_path_factory.mktemp("local") / "data")
 
 
 def on_cluster(cluster: StandaloneCluster, *args: str, logs: Path, **conf: str) -> Started:
