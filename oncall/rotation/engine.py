@@ -583,7 +583,7 @@ class Engine:
         if conflict:
             reason = f"{reason}; {conflict}" if reason else conflict
         holidays = {m: self._member_holidays(m, k) for m in self.members}
-        leave = {m: self.on_leave(m, k) for m in self.members if self.on_leave(m, k)}
+        leave = {m: spans for m in self.members if (spans := self.on_leave(m, k))}
         return WeekAssignment(
             index=k,
             start=monday,
