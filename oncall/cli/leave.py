@@ -11,6 +11,7 @@ from oncall.cli.schedule import (
     RotationOption,
     ScheduleFormat,
     TextFormat,
+    TextFormatOption,
     parse_day,
 )
 
@@ -18,8 +19,6 @@ if TYPE_CHECKING:
     from oncall.rotation.changes import LeaveResult
 
 app = new_app("Add, remove and list personal leave (kept in the rotation file, comments intact).")
-
-FormatOption = Annotated[TextFormat, typer.Option("--format", "-f", help="text or json.")]
 
 
 def _leave_data(leave: Any) -> dict[str, Any]:
@@ -75,7 +74,7 @@ def add(
         str | None, typer.Option("--reason", help="Why (shown in the schedule).")
     ] = None,
     rotation: RotationOption = DEFAULT_ROTATION,
-    output: FormatOption = TextFormat.text,
+    output: TextFormatOption = TextFormat.text,
 ) -> None:
     """Add leave for a member and show the weeks that change because of it."""
     from oncall.rotation import changes
@@ -94,7 +93,7 @@ def remove(
     member: Annotated[str, typer.Argument(help="The member id.")],
     day: Annotated[str, typer.Argument(help="A day of the leave to remove (YYYY-MM-DD).")],
     rotation: RotationOption = DEFAULT_ROTATION,
-    output: FormatOption = TextFormat.text,
+    output: TextFormatOption = TextFormat.text,
 ) -> None:
     """Remove a member's leave covering DAY and show the weeks that change back."""
     from oncall.rotation import changes

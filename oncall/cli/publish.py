@@ -6,7 +6,13 @@ import typer
 
 from oncall.cli.base import print_json, warn
 from oncall.cli.context import workspace
-from oncall.cli.schedule import DEFAULT_ROTATION, RotationOption, TextFormat, parse_day
+from oncall.cli.schedule import (
+    DEFAULT_ROTATION,
+    RotationOption,
+    TextFormat,
+    TextFormatOption,
+    parse_day,
+)
 
 
 def publish(
@@ -29,9 +35,7 @@ def publish(
         str | None,
         typer.Option("--until", help="Last week: a date in it.", show_default=False),
     ] = None,
-    output: Annotated[TextFormat, typer.Option("--format", "-f", help="text or json.")] = (
-        TextFormat.text
-    ),
+    output: TextFormatOption = TextFormat.text,
 ) -> None:
     """Publish the coming weeks: their engineers are stored and never change afterwards."""
     from oncall.rotation import changes

@@ -41,6 +41,10 @@ class TextFormat(StrEnum):
     json = "json"
 
 
+#: ``--format text|json`` of the commands that change the rotation
+TextFormatOption = Annotated[TextFormat, typer.Option("--format", "-f", help="text or json.")]
+
+
 def parse_day(text: str | None, what: str) -> date | None:
     """A ``YYYY-MM-DD`` option or argument; exit 2 naming ``what`` if it is not a date."""
     if text is None:

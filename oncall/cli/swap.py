@@ -11,6 +11,7 @@ from oncall.cli.schedule import (
     RotationOption,
     ScheduleFormat,
     TextFormat,
+    TextFormatOption,
     parse_day,
 )
 
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
     from oncall.rotation.model import Swap
 
 app = new_app("Trade on-call weeks between two members, list the trades, undo one.")
-
-FormatOption = Annotated[TextFormat, typer.Option("--format", "-f", help="text or json.")]
 
 
 def swap_data(swap: "Swap") -> dict[str, Any]:
@@ -55,7 +54,7 @@ def add(
     second: Annotated[str, typer.Argument(help="A day in the second week (YYYY-MM-DD).")],
     note: Annotated[str | None, typer.Option("--note", help="Why (shown in the schedule).")] = None,
     rotation: RotationOption = DEFAULT_ROTATION,
-    output: FormatOption = TextFormat.text,
+    output: TextFormatOption = TextFormat.text,
 ) -> None:
     """Trade the engineers of two weeks (refused if it would put someone on call on leave)."""
     from oncall.rotation import changes
@@ -70,7 +69,7 @@ def undo(
     ctx: typer.Context,
     swap_id: Annotated[int, typer.Argument(metavar="ID", help="The swap id (see swap list).")],
     rotation: RotationOption = DEFAULT_ROTATION,
-    output: FormatOption = TextFormat.text,
+    output: TextFormatOption = TextFormat.text,
 ) -> None:
     """Undo a swap: both weeks go back (the swap stays on record, marked undone)."""
     from oncall.rotation import changes
