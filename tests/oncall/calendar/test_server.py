@@ -179,17 +179,23 @@ def test_the_window_moves_on_monday(
     assert moved["Last-Modified"] == "Sun, 10 Jan 2027 23:00:00 GMT"
 
 
-def test_concurrent_clients_get_the_same_feed_built_once(
-    running: Running, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    builds = []
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, ...]]:
+    """The arguments of every feed build from now on (the builds still happen)."""
+    calls: list[tuple[object, ...]] = []
     real = feed_module.build_feed
 
     def counting(*args: object, **kwargs: object) -> object:
-        builds.append(args)
+        calls.append(args)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(feed_module, "build_feed", counting)
+    return calls
+
+
+def test_concurrent_clients_get_the_same_feed_built_once(
+    running: Running, builds: list[tuple[object, ...]]
+) -> None:
     with ThreadPoolExecutor(max_workers=100) as pool:
         results = list(
             pool.map(lambda _: running.request("GET", "/data-engineering.ics"), range(100))
@@ -248,16 +254,8 @@ def test_feed_paths() -> None:
 
 
 def test_unknown_members_are_refused_without_a_build_or_a_cache_entry(
-    running: Running, monkeypatch: pytest.MonkeyPatch
+    running: Running, builds: list[tuple[object, ...]]
 ) -> None:
-    builds = []
-    real = feed_module.build_feed
-
-    def counting(*args: object, **kwargs: object) -> object:
-        builds.append(args)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(feed_module, "build_feed", counting)
     for index in range(20):
         status, _, body = running.request("GET", f"/data-engineering/nobody{index}.ics")
         assert status == 404
