@@ -143,11 +143,6 @@ def test_the_table_shows_findings_and_what_to_do():
     assert "late_arrivals /" not in text  # ok checks have no section
 
 
-def test_counted_units():
-    assert report.counted(1, "months") == "1 month"
-    assert report.counted(2_000, "surplus rows") == "2,000 surplus rows"
-
-
 def test_once_spark_was_stopped_no_pipeline_waits_again():
     from pipelines import spark_errors
     from pipelines.checks import runner
