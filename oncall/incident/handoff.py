@@ -261,7 +261,7 @@ def render_markdown(data: dict[str, Any]) -> str:
         else:
             at = datetime.fromisoformat(diagnose["at"]).astimezone(zone)
             since = datetime.fromisoformat(diagnose["since"]).astimezone(zone)
-            failing = _findings(diagnose.get("findings", []))
+            failing = _findings(diagnose.get("findings", []), diagnose["status"])
             out.append(
                 f"- Last diagnose ({_when(at)}): **{diagnose['status']}** since "
                 f"{_when(since)}{failing}"
@@ -292,9 +292,10 @@ def render_markdown(data: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _findings(findings: list[dict[str, Any]]) -> str:
+def _findings(findings: list[dict[str, Any]], shown: str) -> str:
     """``: kafka_gap (2 gaps); warn: duplicate_events (75 surplus rows)``: the checks that did
-    not pass, by status (the worst first), each with what it counted."""
+    not pass, by status (the worst first), each with what it counted; the group whose status is
+    ``shown`` already (the pipeline's) goes unlabelled."""
     parts = []
     for status in ("error", "fail", "warn"):
         named = []
@@ -307,8 +308,5 @@ def _findings(findings: list[dict[str, Any]]) -> str:
             else:
                 named.append(str(finding["id"]))
         if named:
-            parts.append((status, ", ".join(named)))
-    if not parts:
-        return ""
-    (_, first), *rest = parts
-    return ": " + "; ".join([first] + [f"{status}: {names}" for status, names in rest])
+            parts.append(", ".join(named) if status == shown else f"{status}: {', '.join(named)}")
+    return ": " + "; ".join(parts) if parts else ""

@@ -190,10 +190,12 @@ def test_findings_by_status_worst_first() -> None:
         {"id": "kafka_gap", "status": "fail", "count": 1},
         {"id": "late_arrivals", "status": "error", "count": 0},
     ]
-    assert handoff._findings(findings) == (
+    assert handoff._findings(findings, "error") == (
         ": late_arrivals; fail: kafka_gap (1 gap); warn: duplicate_events (75 surplus rows)"
     )
-    assert handoff._findings([]) == ""
+    # a group not matching the pipeline's status (a hand-edited history) keeps its label
+    assert handoff._findings(findings[:1], "fail") == ": warn: duplicate_events (75 surplus rows)"
+    assert handoff._findings([], "ok") == ""
 
 
 def test_items_carry_and_close(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
