@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "leave": ("leave", "app", "group"),
     "swap": ("swap", "app", "group"),
     "publish": ("publish", "publish", "command"),
+    "plan": ("plan", "plan", "command"),
     "fairness": ("fairness", "fairness", "command"),
     "whois": ("whois", "whois", "command"),
     "handoff": ("handoff", "app", "group"),

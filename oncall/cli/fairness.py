@@ -9,7 +9,7 @@ from oncall.cli.context import workspace
 from oncall.cli.schedule import DEFAULT_ROTATION, RotationOption, ScheduleFormat, parse_day
 
 if TYPE_CHECKING:
-    from oncall.rotation.fairness import Fairness
+    from oncall.rotation.fairness import Fairness, YearFairness
 
 COLUMNS = ("member", "weeks", "published_weeks", "holiday_days", "weekend_days", "swaps")
 
@@ -70,7 +70,7 @@ def fairness(
     elif output is ScheduleFormat.md:
         lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in rows]
-        typer.echo("\n".join([*lines, "", summary]))
+        typer.echo("\n".join([*lines, "", summary, "", *years_text(report.years)]))
     else:
         from rich.table import Table
 
@@ -79,7 +79,10 @@ def fairness(
             table.add_column(column, justify="left" if index == 0 else "right")
         for row in rows:
             table.add_row(*row)
-        out_console().print(table)
+        console = out_console()
+        console.print(table)
+        for line in years_text(report.years):
+            console.print(line, markup=False, highlight=False)
 
 
 def fairness_data(report: "Fairness") -> dict[str, Any]:
@@ -104,4 +107,32 @@ def fairness_data(report: "Fairness") -> dict[str, Any]:
         ],
         "spread": {"weeks": report.week_spread, "holiday_days": report.holiday_spread},
         "empty_weeks": report.empty_weeks,
+        "plan_years": [year_data(y) for y in report.years],
     }
+
+
+def year_data(year: "YearFairness") -> dict[str, Any]:
+    """A plan year's goals, achieved and optimal, as JSON."""
+    return {
+        "first": year.first.isoformat(),
+        "last": year.last.isoformat(),
+        "how": year.how,
+        "achieved": year.achieved,
+        "optimum": year.optimum,
+        "proven": year.proven,
+    }
+
+
+def years_text(years: "tuple[YearFairness, ...]") -> list[str]:
+    """One line per plan year: holiday spread achieved next to the proven optimum."""
+    lines = []
+    for year in years:
+        achieved, best = year.achieved, year.optimum
+        exact = "proven optimum" if year.proven else "best found in time"
+        lines.append(
+            f"plan year {year.first.isoformat()} .. {year.last.isoformat()} ({year.how}): "
+            f"holiday spread {achieved['holiday_spread']} day(s), {exact} "
+            f"{best['holiday_spread']}; back-to-back {achieved['back_to_back']} "
+            f"(optimum {best['back_to_back']})"
+        )
+    return lines

@@ -4,7 +4,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from oncall.cli.base import new_app, out_console, print_json, warn
+from oncall.cli.base import new_app, out_console, print_json
+from oncall.cli.changes import DryRunOption, render_outcome
 from oncall.cli.context import workspace
 from oncall.cli.schedule import (
     DEFAULT_ROTATION,
@@ -28,35 +29,12 @@ def _leave_data(leave: Any) -> dict[str, Any]:
 def _render(result: "LeaveResult", verb: str, output: TextFormat) -> None:
     from oncall.rotation.engine import describe_leave
 
-    if output is TextFormat.json:
-        print_json(
-            {
-                "member": result.member,
-                verb: [_leave_data(leave) for leave in result.leave],
-                "changes": [
-                    {
-                        "start": c.start.isoformat(),
-                        "before": c.before,
-                        "after": c.after,
-                        "reason": c.reason,
-                    }
-                    for c in result.changes
-                ],
-            }
-        )
-    else:
-        for leave in result.leave:
-            typer.echo(f"{verb}: {describe_leave(result.member, leave)}")
-        if not result.changes:
-            typer.echo("the schedule does not change")
-        for change in result.changes:
-            why = f" ({change.reason})" if change.reason else ""
-            typer.echo(
-                f"  week {change.start.isoformat()}: {change.before or '(nobody)'} -> "
-                f"{change.after or '(nobody)'}{why}"
-            )
-    for line in result.warnings:
-        warn(line)
+    render_outcome(
+        result.outcome,
+        output,
+        [f"{verb}: {describe_leave(result.member, leave)}" for leave in result.leave],
+        {"member": result.member, verb: [_leave_data(leave) for leave in result.leave]},
+    )
 
 
 @app.command("add")
@@ -75,14 +53,15 @@ def add(
     ] = None,
     rotation: RotationOption = DEFAULT_ROTATION,
     output: TextFormatOption = TextFormat.text,
+    dry_run: DryRunOption = False,
 ) -> None:
-    """Add leave for a member and show the weeks that change because of it."""
+    """Add leave for a member and show every week that changes because of it."""
     from oncall.rotation import changes
 
     first = parse_day(start, "START")
     assert first is not None
     result = changes.add_leave(
-        workspace(ctx), rotation, member, first, parse_day(end, "END"), reason
+        workspace(ctx), rotation, member, first, parse_day(end, "END"), reason, dry_run
     )
     _render(result, "added", output)
 
@@ -94,13 +73,15 @@ def remove(
     day: Annotated[str, typer.Argument(help="A day of the leave to remove (YYYY-MM-DD).")],
     rotation: RotationOption = DEFAULT_ROTATION,
     output: TextFormatOption = TextFormat.text,
+    dry_run: DryRunOption = False,
 ) -> None:
-    """Remove a member's leave covering DAY and show the weeks that change back."""
+    """Remove a member's leave covering DAY and show every week that changes because of it."""
     from oncall.rotation import changes
 
     when = parse_day(day, "DAY")
     assert when is not None
-    _render(changes.remove_leave(workspace(ctx), rotation, member, when), "removed", output)
+    result = changes.remove_leave(workspace(ctx), rotation, member, when, dry_run)
+    _render(result, "removed", output)
 
 
 @app.command("list")

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from oncall.cli.base import print_json, warn
+from oncall.cli.changes import DryRunOption, render_outcome
 from oncall.cli.context import workspace
 from oncall.cli.schedule import (
     DEFAULT_ROTATION,
@@ -36,34 +36,37 @@ def publish(
         typer.Option("--until", help="Last week: a date in it.", show_default=False),
     ] = None,
     output: TextFormatOption = TextFormat.text,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Publish the coming weeks: their engineers are stored and never change afterwards."""
     from oncall.rotation import changes
 
     result = changes.publish(
-        workspace(ctx), rotation, parse_day(start, "--start"), weeks, parse_day(until, "--until")
+        workspace(ctx),
+        rotation,
+        parse_day(start, "--start"),
+        weeks,
+        parse_day(until, "--until"),
+        dry_run,
     )
-    if output is TextFormat.json:
-        print_json(
-            {
-                "rotation": rotation,
-                "published": [
-                    {"start": w.week.isoformat(), "engineer": w.engineer, "reason": w.reason}
-                    for w in result.published
-                ],
-                "already_published": [w.week.isoformat() for w in result.already],
-            }
+    lines = []
+    verb = "would publish" if dry_run else "published"
+    for week in result.published:
+        why = f" ({week.reason})" if week.reason else ""
+        lines.append(f"{verb} week {week.week.isoformat()}: {week.engineer}{why}")
+    if result.already:
+        lines.append(
+            f"already published, unchanged: {len(result.already)} week(s) "
+            f"({result.already[0].week.isoformat()} .. {result.already[-1].week.isoformat()})"
         )
-    else:
-        for week in result.published:
-            why = f" ({week.reason})" if week.reason else ""
-            typer.echo(f"published week {week.week.isoformat()}: {week.engineer}{why}")
-        if result.already:
-            typer.echo(
-                f"already published, unchanged: {len(result.already)} week(s) "
-                f"({result.already[0].week.isoformat()} .. {result.already[-1].week.isoformat()})"
-            )
-        if not result.published and not result.already:
-            typer.echo("nothing to publish")
-    for line in result.warnings:
-        warn(line)
+    if not result.published and not result.already:
+        lines.append("nothing to publish")
+    extra = {
+        "rotation": rotation,
+        "published": [
+            {"start": w.week.isoformat(), "engineer": w.engineer, "reason": w.reason}
+            for w in result.published
+        ],
+        "already_published": [w.week.isoformat() for w in result.already],
+    }
+    render_outcome(result.outcome, output, lines, extra)

@@ -93,7 +93,7 @@ def schedule(
 
     first = parse_day(start, "--start")
     ws = workspace(ctx)
-    result = api.schedule(ws, rotation, first, weeks)
+    result = api.schedule(ws, rotation, first, weeks, with_fairness=True)
     note_snapped(first, "--start")
     if output is ScheduleFormat.json:
         print_json(schedule_data(result))
@@ -109,6 +109,8 @@ def schedule(
 
 def schedule_data(result: "Schedule") -> dict[str, Any]:
     """The contract's JSON (CONTRACT section 3), with a few extra keys per week."""
+    from oncall.cli.fairness import year_data
+
     return {
         "rotation": result.rotation_id,
         "timezone": result.timezone,
@@ -130,6 +132,7 @@ def schedule_data(result: "Schedule") -> dict[str, Any]:
             member: {"weeks": load.weeks, "holiday_days": load.holiday_days}
             for member, load in result.load.items()
         },
+        "plan_years": [year_data(year) for year in result.years],
     }
 
 
@@ -165,6 +168,8 @@ def _cell(text: str | None) -> str:
 
 
 def _markdown(result: "Schedule", rotation: "Rotation") -> str:
+    from oncall.cli.fairness import years_text
+
     lines = [
         f"## On call: {rotation.name}",
         "",
@@ -183,11 +188,14 @@ def _markdown(result: "Schedule", rotation: "Rotation") -> str:
     lines += ["", "| Member | Weeks | Holiday days |", "| --- | --- | --- |"]
     for member, load in result.load.items():
         lines.append(f"| {member} | {load.weeks} | {load.holiday_days} |")
+    lines += ["", *(f"- {_cell(line)}" for line in years_text(result.years))]
     return "\n".join(lines) + "\n"
 
 
 def _table(result: "Schedule", rotation: "Rotation") -> None:
     from rich.table import Table
+
+    from oncall.cli.fairness import years_text
 
     console = out_console()
     title = (
@@ -219,3 +227,5 @@ def _table(result: "Schedule", rotation: "Rotation") -> None:
     for member, item in result.load.items():
         load.add_row(member, names.get(member, ""), str(item.weeks), str(item.holiday_days))
     console.print(load)
+    for line in years_text(result.years):
+        console.print(line, markup=False, highlight=False)

@@ -4,7 +4,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from oncall.cli.base import new_app, out_console, print_json, warn
+from oncall.cli.base import new_app, out_console, print_json
+from oncall.cli.changes import DryRunOption, render_outcome
 from oncall.cli.context import workspace
 from oncall.cli.schedule import (
     DEFAULT_ROTATION,
@@ -36,15 +37,11 @@ def swap_data(swap: "Swap") -> dict[str, Any]:
 
 
 def _render(result: "SwapResult", verb: str, output: TextFormat) -> None:
-    if output is TextFormat.json:
-        print_json(swap_data(result.swap))
-    else:
-        typer.echo(f"{verb} swap {result.swap.id}:")
-        for side in result.swap.weeks:
-            was, now = (side.was, side.now) if verb == "made" else (side.now, side.was)
-            typer.echo(f"  week {side.week.isoformat()}: {was} -> {now}")
-    for line in result.warnings:
-        warn(line)
+    lines = [f"{verb} swap {result.swap.id}:"]
+    for side in result.swap.weeks:
+        giver, taker = (side.was, side.now) if verb == "made" else (side.now, side.was)
+        lines.append(f"  week {side.week.isoformat()}: {giver} gives it to {taker}")
+    render_outcome(result.outcome, output, lines, {"swap": swap_data(result.swap)})
 
 
 @app.command("add")
@@ -55,13 +52,15 @@ def add(
     note: Annotated[str | None, typer.Option("--note", help="Why (shown in the schedule).")] = None,
     rotation: RotationOption = DEFAULT_ROTATION,
     output: TextFormatOption = TextFormat.text,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Trade the engineers of two weeks (refused if it would put someone on call on leave)."""
     from oncall.rotation import changes
 
     one, two = parse_day(first, "FIRST"), parse_day(second, "SECOND")
     assert one is not None and two is not None
-    _render(changes.add_swap(workspace(ctx), rotation, one, two, note), "made", output)
+    result = changes.add_swap(workspace(ctx), rotation, one, two, note, dry_run)
+    _render(result, "made", output)
 
 
 @app.command("undo")
@@ -70,11 +69,12 @@ def undo(
     swap_id: Annotated[int, typer.Argument(metavar="ID", help="The swap id (see swap list).")],
     rotation: RotationOption = DEFAULT_ROTATION,
     output: TextFormatOption = TextFormat.text,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Undo a swap: both weeks go back (the swap stays on record, marked undone)."""
     from oncall.rotation import changes
 
-    _render(changes.undo_swap(workspace(ctx), rotation, swap_id), "undid", output)
+    _render(changes.undo_swap(workspace(ctx), rotation, swap_id, dry_run), "undid", output)
 
 
 @app.command("list")
@@ -85,21 +85,21 @@ def list_swaps(
         ScheduleFormat, typer.Option("--format", "-f", help="table, json, csv or md.")
     ] = ScheduleFormat.table,
 ) -> None:
-    """List every swap of the rotation, undone ones included."""
+    """List every swap of the rotation with its real state: active, undone, or void (why)."""
     from oncall.rotation import api
 
-    records = api.swaps(workspace(ctx), rotation)
+    states = api.swap_states(workspace(ctx), rotation)
     if output is ScheduleFormat.json:
-        print_json([swap_data(s) for s in records])
+        print_json([{**swap_data(s.swap), "state": s.state, "why": s.reason} for s in states])
         return
     rows = [
         [
-            str(s.id),
-            "; ".join(f"{x.week.isoformat()} {x.was} -> {x.now}" for x in s.weeks),
-            s.note or "",
-            "undone" if s.undone else "active",
+            str(s.swap.id),
+            "; ".join(f"{x.week.isoformat()} {x.was} -> {x.now}" for x in s.swap.weeks),
+            s.swap.note or "",
+            f"{s.state}: {s.reason}" if s.reason else s.state,
         ]
-        for s in records
+        for s in states
     ]
     columns = ["id", "weeks", "note", "status"]
     if output is ScheduleFormat.csv:

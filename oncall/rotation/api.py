@@ -23,17 +23,19 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from oncall import clock
+from oncall.cache import StampedCache, code_stamp
 from oncall.config.models import Rotation
 from oncall.config.workspace import Workspace
 from oncall.errors import UsageError
 from oncall.rotation import store
-from oncall.rotation.engine import Engine
+from oncall.rotation.engine import Engine, Solutions, SwapState
 from oncall.rotation.holidays import HolidayBook
-from oncall.rotation.model import PublishedWeek, Schedule, Swap, WeekAssignment
+from oncall.rotation.model import PublishedWeek, RotationState, Schedule, Swap, WeekAssignment
 from oncall.rotation.weeks import index_at, monday_of, week_index
 
 if TYPE_CHECKING:
     from oncall.rotation.fairness import Fairness
+    from oncall.rotation.solver import Problem, Solution
 
 DEFAULT_ROTATION = "data-engineering"
 DEFAULT_WEEKS = 12
@@ -47,10 +49,70 @@ def holiday_book() -> HolidayBook:
     return HolidayBook()
 
 
-def engine_for(workspace: Workspace, rotation_id: str) -> Engine:
-    """An engine for the rotation ``rotation_id`` with its published weeks and swaps."""
+class CachedSolutions(Solutions):
+    """Solutions kept on disk by the whole text of their problem: a plan is solved once, and a
+    command asking again about unchanged inputs reads it back (``oncall.cache``)."""
+
+    #: the most problems kept (oldest dropped first); a few per rotation and edit
+    LIMIT = 256
+
+    def __init__(self) -> None:
+        self._cache: StampedCache | None = None
+
+    def _disk(self) -> StampedCache:
+        if self._cache is None:
+            import oncall.rotation.solver as solver
+
+            self._cache = StampedCache("rotation-plans", "solver", code_stamp(solver.__file__))
+        return self._cache
+
+    def solve(self, problem: Problem) -> Solution:
+        key = problem.key()
+        found = _MEMORY.get(key)
+        if found is not None:
+            return found
+        cache = self._disk()
+        found = cache.get(key, 0)
+        if found is None:
+            found = super().solve(problem)
+            cache.put(key, 0, found)
+            while len(cache.entries) > self.LIMIT:
+                del cache.entries[next(iter(cache.entries))]
+            cache.save()
+        _MEMORY[key] = found
+        return found
+
+
+#: solutions of this process, by problem text (a long-running ``oncall serve`` asks again and
+#: again; the key is the whole problem, so an entry can never answer a different question)
+_MEMORY: dict[str, Solution] = {}
+
+
+@cache
+def solutions() -> CachedSolutions:
+    """The process-wide solution cache."""
+    return CachedSolutions()
+
+
+def current_week(rotation: Rotation) -> int:
+    """The number of the week in progress (the shift holding now; negative before the start)."""
+    return index_at(rotation, clock.now())
+
+
+def engine_for(
+    workspace: Workspace, rotation_id: str, state: RotationState | None = None
+) -> Engine:
+    """An engine for the rotation ``rotation_id`` with its published weeks, swaps and plan
+    (or ``state`` instead of the files'), as of now: weeks over or in progress are kept."""
     rotation = workspace.rotation(rotation_id)
-    return Engine(rotation, store.load_state(workspace, rotation), holiday_book())
+    return engine_with(rotation, state or store.load_state(workspace, rotation))
+
+
+def engine_with(rotation: Rotation, state: RotationState, rebalance: bool = False) -> Engine:
+    """An engine for ``rotation`` and ``state`` as of now (what a change would make)."""
+    return Engine(
+        rotation, state, holiday_book(), current_week(rotation), solutions(), rebalance=rebalance
+    )
 
 
 def this_monday(rotation: Rotation) -> date:
@@ -78,13 +140,25 @@ def check_count(weeks: int, what: str = "--weeks") -> None:
 
 
 def schedule(
-    workspace: Workspace, rotation_id: str, start: date | None = None, weeks: int = DEFAULT_WEEKS
+    workspace: Workspace,
+    rotation_id: str,
+    start: date | None = None,
+    weeks: int = DEFAULT_WEEKS,
+    with_fairness: bool = False,
 ) -> Schedule:
     """``weeks`` weeks of ``rotation_id`` from the week containing ``start`` (default: this
-    week). A ``start`` that is not a Monday means its Monday..Sunday week."""
+    week). A ``start`` that is not a Monday means its Monday..Sunday week. ``with_fairness``
+    adds the plan years' goals next to their proven optimum (may solve)."""
     check_count(weeks)
     engine = engine_for(workspace, rotation_id)
-    return engine.schedule(first_week(engine.rotation, start), weeks)
+    first = first_week(engine.rotation, start)
+    result = engine.schedule(first, weeks)
+    if with_fairness:
+        from oncall.rotation.fairness import plan_years
+
+        last = min(first + weeks, engine.horizon) - 1
+        result = result._replace(years=plan_years(engine, first, last) if last >= first else ())
+    return result
 
 
 def week_of(workspace: Workspace, rotation_id: str, day: date) -> WeekAssignment:
@@ -131,6 +205,11 @@ def swaps(workspace: Workspace, rotation_id: str) -> tuple[Swap, ...]:
     """Every swap of the rotation, undone ones included, by id."""
     rotation = workspace.rotation(rotation_id)
     return tuple(sorted(store.load_state(workspace, rotation).swaps, key=lambda s: s.id))
+
+
+def swap_states(workspace: Workspace, rotation_id: str) -> list[SwapState]:
+    """Every swap of the rotation with its real state (active, undone, void and why)."""
+    return engine_for(workspace, rotation_id).swap_states()
 
 
 def published_weeks(workspace: Workspace, rotation_id: str) -> tuple[PublishedWeek, ...]:

@@ -1,46 +1,92 @@
-"""Changes to a rotation: leave, swaps and publishing, each checked against the schedule.
+"""Changes to a rotation: leave, swaps, publishing and rebalancing, each with its exact effect.
 
 Every change runs under the rotation's lock (``oncall.rotation.store.rotation_lock``): it reads
-the files afresh, checks, writes atomically, and reports what it did. Refusals are
-``UsageError`` (exit 2) with one line saying why; a file that cannot be written is a
-``RuntimeFailure`` (exit 1).
+the files afresh, builds the rotation as it would be after the change *in memory*, lets the
+engine settle it against the plan the team last saw, and reports every week whose engineer
+changes (over all weeks: before the horizon by comparing both plans, after it both continue in
+list order). Without ``dry_run`` it then writes the change and the new plan
+(``plan.yaml``) atomically; with it, nothing is written. Refusals are ``UsageError`` (exit 2)
+with one line saying why; a file that cannot be written is a ``RuntimeFailure`` (exit 1).
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from oncall import clock
 from oncall.config.models import Leave, Rotation
 from oncall.config.workspace import Workspace
 from oncall.errors import UsageError
 from oncall.rotation import store
-from oncall.rotation.api import check_count, engine_for, first_week
+from oncall.rotation.api import check_count, engine_for, engine_with, first_week
 from oncall.rotation.engine import Engine, describe_leave
-from oncall.rotation.model import PublishedWeek, Swap, SwapWeek, WeekAssignment
+from oncall.rotation.model import (
+    PlannedWeek,
+    PublishedWeek,
+    RotationState,
+    Swap,
+    SwapWeek,
+    WeekAssignment,
+)
 from oncall.rotation.weeks import week_index
 
 
 @dataclass(frozen=True)
 class WeekChange:
-    """A week whose engineer changed because of an edit."""
+    """A week whose engineer changed (``before`` -> ``after``), and why."""
 
     start: date
     before: str | None
     after: str | None
-    reason: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What every plan-changing command reports: the weeks that changed, warnings, and whether
+    it was only a dry run (nothing written)."""
+
+    changes: tuple[WeekChange, ...]
+    warnings: tuple[str, ...]
+    dry_run: bool
 
 
 @dataclass(frozen=True)
 class LeaveResult:
-    """What a leave edit did: the leave added or removed, weeks that changed, and warnings."""
+    """A leave edit: the leave added or removed, and its outcome."""
 
     member: str
     leave: tuple[Leave, ...]
-    changes: tuple[WeekChange, ...]
-    warnings: tuple[str, ...]
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class SwapResult:
+    """A swap made or undone, and its outcome."""
+
+    swap: Swap
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """Weeks newly published, weeks that already were, and the outcome."""
+
+    published: tuple[PublishedWeek, ...]
+    already: tuple[PublishedWeek, ...]
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class RebalanceResult:
+    """What re-optimising the unpublished future weeks did."""
+
+    outcome: Outcome
 
 
 def _member(rotation: Rotation, member_id: str) -> None:
@@ -51,36 +97,71 @@ def _member(rotation: Rotation, member_id: str) -> None:
         )
 
 
-def _edit_with_diff(
-    workspace: Workspace,
-    rotation_id: str,
-    around: tuple[date, date],
-    edit: Callable[[Workspace], tuple[Leave, ...]],
-    member_id: str,
-) -> LeaveResult:
-    """Run ``edit`` under the lock and report the weeks near ``around`` that changed."""
-    with store.rotation_lock(workspace, rotation_id):
-        fresh = Workspace(workspace.root)
-        before = engine_for(fresh, rotation_id)
-        _member(before.rotation, member_id)
-        changed = edit(fresh)
-        after = engine_for(Workspace(workspace.root), rotation_id)
-    n = before.n
-    first = max(0, week_index(before.rotation, around[0]))
-    first -= first % n
-    last = max(first, week_index(before.rotation, around[1])) + 2 * n
-    changes = []
+def compare(before: Engine, after: Engine, cause: str) -> tuple[list[WeekChange], list[str]]:
+    """Every week whose engineer differs between ``before`` and ``after`` (each plans through
+    its horizon and continues in list order after it), and warnings new in ``after``."""
+    changes: list[WeekChange] = []
     warnings: list[str] = []
-    for old, new in zip(
-        before.weeks(first, last - first), after.weeks(first, last - first), strict=True
-    ):
-        if old.engineer != new.engineer:
-            changes.append(WeekChange(new.start, old.engineer, new.engineer, new.reason))
-        if new.conflict and new.conflict != old.conflict:
-            warnings.append(f"week {new.start.isoformat()}: {new.conflict}")
-        if new.engineer is None and old.engineer is not None:
-            warnings.append(f"week {new.start.isoformat()}: nobody can take it ({new.reason})")
-    return LeaveResult(member_id, changed, tuple(changes), tuple(warnings))
+    for k in range(max(before.horizon, after.horizon)):
+        old, new = before.engineer_of(k), after.engineer_of(k)
+        if old == new:
+            continue
+        week = after.week(k)
+        reason = week.reason or f"{new} has the week again ({cause})"
+        changes.append(WeekChange(week.start, old, new, reason))
+    for k in range(after.horizon):
+        new_week = after.week(k)
+        if new_week.shift_end <= clock.now():
+            continue
+        old_week = before.week(k)
+        if new_week.conflict and new_week.conflict != old_week.conflict:
+            warnings.append(f"week {new_week.start.isoformat()}: {new_week.conflict}")
+        if new_week.engineer is None and old_week.engineer is not None:
+            warnings.append(
+                f"week {new_week.start.isoformat()}: nobody can take it ({new_week.reason})"
+            )
+    return changes, warnings
+
+
+def _change(
+    workspace: Workspace,
+    before: Engine,
+    rotation: Rotation,
+    state: RotationState,
+    cause: str,
+    dry_run: bool,
+    write: Callable[[], object],
+    rebalance: bool = False,
+) -> tuple[Outcome, Engine]:
+    """Settle ``rotation`` and ``state`` against the plan ``before`` shows, compare, and
+    (unless ``dry_run``) run ``write`` and store the new plan. Call inside the lock."""
+    after = engine_with(rotation, state, rebalance=rebalance)
+    changes, warnings = compare(before, after, cause)
+    if not dry_run:
+        write()
+        store.write_plan(workspace, rotation.id, after.plan())
+    return Outcome(tuple(changes), tuple(warnings), dry_run), after
+
+
+def _lock(workspace: Workspace, rotation_id: str, dry_run: bool) -> AbstractContextManager[None]:
+    """The rotation's write lock; a dry run writes nothing, not even the lock file (every
+    write replaces its file whole, so what it reads is consistent)."""
+    return contextlib.nullcontext() if dry_run else store.rotation_lock(workspace, rotation_id)
+
+
+def _locked_engine(workspace: Workspace, rotation_id: str) -> tuple[Workspace, Engine]:
+    fresh = Workspace(workspace.root)
+    return fresh, engine_for(fresh, rotation_id)
+
+
+# --- leave ------------------------------------------------------------------------------------
+
+
+def _with_leave(rotation: Rotation, member_id: str, leave: tuple[Leave, ...]) -> Rotation:
+    members = tuple(
+        dataclasses.replace(m, leave=leave) if m.id == member_id else m for m in rotation.members
+    )
+    return dataclasses.replace(rotation, members=members)
 
 
 def add_leave(
@@ -90,54 +171,70 @@ def add_leave(
     start: date,
     end: date | None = None,
     reason: str | None = None,
+    dry_run: bool = False,
 ) -> LeaveResult:
     """Add leave (inclusive dates) to a member in the rotation file, keeping its comments."""
     last = end or start
     if last < start:
         raise UsageError(f"END: {last.isoformat()} is before START {start.isoformat()}")
     leave = Leave(start=start, end=last, reason=reason or None)
-
-    def edit(fresh: Workspace) -> tuple[Leave, ...]:
-        store.add_leave(fresh, rotation_id, member_id, leave)
-        return (leave,)
-
-    return _edit_with_diff(workspace, rotation_id, (start, last), edit, member_id)
-
-
-def remove_leave(workspace: Workspace, rotation_id: str, member_id: str, day: date) -> LeaveResult:
-    """Remove the member's leave covering ``day`` (every entry that covers it)."""
-    rotation = workspace.rotation(rotation_id)
-    _member(rotation, member_id)
-    member = rotation.member(member_id)
-    assert member is not None
-    covering = [leave for leave in member.leave if leave.start <= day <= leave.end]
-    if not covering:
-        raise UsageError(f"{member_id} has no leave on {day.isoformat()}")
-    span = (min(x.start for x in covering), max(x.end for x in covering))
-
-    def edit(fresh: Workspace) -> tuple[Leave, ...]:
-        removed = store.remove_leave(
-            fresh, rotation_id, member_id, lambda leave: leave.start <= day <= leave.end
+    with _lock(workspace, rotation_id, dry_run):
+        fresh, before = _locked_engine(workspace, rotation_id)
+        rotation = before.rotation
+        _member(rotation, member_id)
+        member = rotation.member(member_id)
+        assert member is not None
+        changed = _with_leave(rotation, member_id, (*member.leave, leave))
+        outcome, _ = _change(
+            fresh,
+            before,
+            changed,
+            _plan_state(before),
+            f"leave added: {describe_leave(member_id, leave)}",
+            dry_run,
+            lambda: store.add_leave(fresh, rotation_id, member_id, leave),
         )
-        if not removed:
-            raise UsageError(f"{member_id} has no leave on {day.isoformat()}")
-        return removed
+    return LeaveResult(member_id, (leave,), outcome)
 
-    return _edit_with_diff(workspace, rotation_id, span, edit, member_id)
+
+def remove_leave(
+    workspace: Workspace, rotation_id: str, member_id: str, day: date, dry_run: bool = False
+) -> LeaveResult:
+    """Remove the member's leave covering ``day`` (every entry that covers it)."""
+    with _lock(workspace, rotation_id, dry_run):
+        fresh, before = _locked_engine(workspace, rotation_id)
+        rotation = before.rotation
+        _member(rotation, member_id)
+        member = rotation.member(member_id)
+        assert member is not None
+        covering = tuple(x for x in member.leave if x.start <= day <= x.end)
+        if not covering:
+            raise UsageError(f"{member_id} has no leave on {day.isoformat()}")
+        kept = tuple(x for x in member.leave if not x.start <= day <= x.end)
+        cause = "leave removed: " + "; ".join(describe_leave(member_id, x) for x in covering)
+        outcome, _ = _change(
+            fresh,
+            before,
+            _with_leave(rotation, member_id, kept),
+            _plan_state(before),
+            cause,
+            dry_run,
+            lambda: store.remove_leave(
+                fresh, rotation_id, member_id, lambda x: x.start <= day <= x.end
+            ),
+        )
+    return LeaveResult(member_id, covering, outcome)
+
+
+def _plan_state(before: Engine) -> RotationState:
+    """The state of ``before`` with the plan it shows (what the team last saw)."""
+    return dataclasses.replace(before.state, plan=before.plan())
 
 
 # --- swaps ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SwapResult:
-    """A swap made or undone, with warnings (two weeks running, ...)."""
-
-    swap: Swap
-    warnings: tuple[str, ...]
-
-
-def _swap_week(engine: Engine, day: date, what: str, now: datetime) -> WeekAssignment:
+def _swap_week(engine: Engine, day: date, what: str) -> WeekAssignment:
     index = week_index(engine.rotation, day)
     if index < 0:
         raise UsageError(
@@ -145,28 +242,36 @@ def _swap_week(engine: Engine, day: date, what: str, now: datetime) -> WeekAssig
             f"({engine.rotation.rotation.start.isoformat()})"
         )
     week = engine.week(index)
-    if week.shift_end <= now:
+    if engine.current is not None and index < engine.current:
         raise UsageError(f"{what}: the week of {week.start.isoformat()} is over")
+    if engine.current is not None and index == engine.current:
+        raise UsageError(
+            f"{what}: the week of {week.start.isoformat()} is in progress and stays as it is"
+        )
     if week.engineer is None:
         raise UsageError(f"{what}: nobody is on call in the week of {week.start.isoformat()}")
     return week
 
 
 def add_swap(
-    workspace: Workspace, rotation_id: str, first: date, second: date, note: str | None = None
+    workspace: Workspace,
+    rotation_id: str,
+    first: date,
+    second: date,
+    note: str | None = None,
+    dry_run: bool = False,
 ) -> SwapResult:
     """Trade the engineers of the weeks containing ``first`` and ``second``.
 
     Refused (``UsageError``) if either would then be on call during their leave, if the weeks
-    are the same or have the same engineer, or if a week is over. Published weeks may be traded:
-    that is how a conflict in a published week is settled.
+    are the same or have the same engineer, or if a week is over or in progress. Published
+    weeks may be traded: that is how a conflict in a published week is settled.
     """
     now = clock.now()
-    with store.rotation_lock(workspace, rotation_id):
-        fresh = Workspace(workspace.root)
-        engine = engine_for(fresh, rotation_id)
-        one = _swap_week(engine, first, "first week", now)
-        two = _swap_week(engine, second, "second week", now)
+    with _lock(workspace, rotation_id, dry_run):
+        fresh, before = _locked_engine(workspace, rotation_id)
+        one = _swap_week(before, first, "first week")
+        two = _swap_week(before, second, "second week")
         if one.index == two.index:
             raise UsageError(f"both dates fall in the week of {one.start.isoformat()}")
         a, b = one.engineer, two.engineer
@@ -176,21 +281,37 @@ def add_swap(
                 f"{a} is on call in both weeks ({one.start.isoformat()}, {two.start.isoformat()})"
             )
         for member, week in ((b, one), (a, two)):
-            leave = engine.on_leave(member, week.index)
+            leave = before.on_leave(member, week.index)
             if leave:
                 raise UsageError(
                     f"refused: {describe_leave(member, leave[0])}, which would put them on call "
                     f"in the week of {week.start.isoformat()}"
                 )
         swap = Swap(
-            id=max((s.id for s in engine.state.swaps), default=0) + 1,
+            id=max((s.id for s in before.state.swaps), default=0) + 1,
             weeks=(SwapWeek(one.start, a, b), SwapWeek(two.start, b, a)),
             created=now,
             note=note or None,
         )
-        store.append_swap(fresh, rotation_id, swap)
-        warnings = _running_warnings(engine_for(Workspace(workspace.root), rotation_id), one, two)
-    return SwapResult(swap, tuple(warnings))
+        state = _plan_state(before)
+        state = dataclasses.replace(state, swaps=(*state.swaps, swap))
+        note_text = f": {note}" if note else ""
+        outcome, after = _change(
+            fresh,
+            before,
+            before.rotation,
+            state,
+            f"swap #{swap.id}{note_text}",
+            dry_run,
+            lambda: store.append_swap(fresh, rotation_id, swap),
+        )
+        extra = _running_warnings(after, one, two)
+    return SwapResult(swap, _with_warnings(outcome, extra))
+
+
+def _with_warnings(outcome: Outcome, extra: list[str]) -> Outcome:
+    lines = tuple(dict.fromkeys((*outcome.warnings, *extra)))
+    return dataclasses.replace(outcome, warnings=lines)
 
 
 def _running_warnings(engine: Engine, *weeks: WeekAssignment) -> list[str]:
@@ -203,32 +324,32 @@ def _running_warnings(engine: Engine, *weeks: WeekAssignment) -> list[str]:
                     f"{now.engineer} is now on call two weeks running "
                     f"({min(now.start, engine.week(other).start).isoformat()} and the week after)"
                 )
-        if now.conflict:
-            lines.append(f"week {now.start.isoformat()}: {now.conflict}")
     return sorted(set(lines))
 
 
-def undo_swap(workspace: Workspace, rotation_id: str, swap_id: int) -> SwapResult:
-    """Undo swap ``swap_id``: it stays in the file, stamped ``undone``.
+def undo_swap(
+    workspace: Workspace, rotation_id: str, swap_id: int, dry_run: bool = False
+) -> SwapResult:
+    """Undo swap ``swap_id``: it stays in the file, stamped ``undone``, and both weeks go back
+    to whoever gave them.
 
     Refused if it is already undone, if a later active swap builds on one of its weeks (undo
-    that one first), if a week is over, or if a week was published while the swap was in
-    effect (the published week keeps the swap: trade it back with a new swap).
+    that one first), if a week is over or in progress, or if a week was published while the
+    swap was in effect (the published week keeps the swap: trade it back with a new swap).
     """
     now = clock.now()
-    with store.rotation_lock(workspace, rotation_id):
-        fresh = Workspace(workspace.root)
-        engine = engine_for(fresh, rotation_id)
-        swap = engine.state.swap(swap_id)
+    with _lock(workspace, rotation_id, dry_run):
+        fresh, before = _locked_engine(workspace, rotation_id)
+        swap = before.state.swap(swap_id)
         if swap is None:
-            known = ", ".join(str(s.id) for s in engine.state.swaps) or "none"
+            known = ", ".join(str(s.id) for s in before.state.swaps) or "none"
             raise UsageError(f"unknown swap {swap_id} (known: {known})")
         if not swap.active:
             raise UsageError(f"swap {swap_id} is already undone")
         for side in swap.weeks:
             later = [
                 s.id
-                for s in engine.state.active_swaps
+                for s in before.state.active_swaps
                 if s.id > swap.id and s.side(side.week) is not None
             ]
             if later:
@@ -236,33 +357,40 @@ def undo_swap(workspace: Workspace, rotation_id: str, swap_id: int) -> SwapResul
                     f"swap {later[-1]} also trades the week of {side.week.isoformat()}: "
                     f"undo it first"
                 )
-            week = engine.week(week_index(engine.rotation, side.week))
-            if week.shift_end <= now:
-                raise UsageError(f"the week of {side.week.isoformat()} is over")
-            record = engine.state.published.get(side.week)
+            index = week_index(before.rotation, side.week)
+            if before.current is not None and index <= before.current:
+                state_word = "over" if index < before.current else "in progress"
+                raise UsageError(f"the week of {side.week.isoformat()} is {state_word}")
+            record = before.state.published.get(side.week)
             if record is not None and record.engineer == side.now:
                 raise UsageError(
                     f"the week of {side.week.isoformat()} was published with the swap in effect: "
                     f"trade it back with `oncall swap add`"
                 )
-        store.mark_swap_undone(fresh, rotation_id, swap_id, now)
-        after = engine_for(Workspace(workspace.root), rotation_id)
+        undone = dataclasses.replace(swap, undone=now)
+        state = _plan_state(before)
+        plan = dict(state.plan)
+        for side in swap.weeks:  # each week goes back to whoever gave it
+            planned = plan.get(side.week)
+            if planned is not None and planned.engineer == side.now:
+                plan[side.week] = PlannedWeek(side.week, side.was, f"swap #{swap.id} undone")
+        swaps = tuple(undone if s.id == swap.id else s for s in state.swaps)
+        state = dataclasses.replace(state, swaps=swaps, plan=plan)
+        outcome, after = _change(
+            fresh,
+            before,
+            before.rotation,
+            state,
+            f"swap #{swap.id} undone",
+            dry_run,
+            lambda: store.mark_swap_undone(fresh, rotation_id, swap_id, now),
+        )
         weeks = [after.week(week_index(after.rotation, side.week)) for side in swap.weeks]
-        warnings = _running_warnings(after, *weeks)
-    undone = Swap(swap.id, swap.weeks, swap.created, swap.note, now)
-    return SwapResult(undone, tuple(warnings))
+        extra = _running_warnings(after, *weeks)
+    return SwapResult(undone, _with_warnings(outcome, extra))
 
 
 # --- publishing -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PublishResult:
-    """Weeks newly published, weeks that already were, and warnings (empty weeks, conflicts)."""
-
-    published: tuple[PublishedWeek, ...]
-    already: tuple[PublishedWeek, ...]
-    warnings: tuple[str, ...]
 
 
 def publish(
@@ -271,15 +399,17 @@ def publish(
     start: date | None = None,
     weeks: int | None = None,
     until: date | None = None,
+    dry_run: bool = False,
 ) -> PublishResult:
     """Freeze the assignments of the weeks from ``start`` (default: this week) for ``weeks``
     weeks or through the week of ``until`` (default: 4 weeks). Weeks already published are
-    kept as they are; a week nobody can take is not published (it is reported)."""
+    kept as they are; a week nobody can take is not published (it is reported). Publishing
+    changes no engineer: a swapped week is published with the swap in effect, so the swap
+    stays active."""
     now = clock.now()
-    with store.rotation_lock(workspace, rotation_id):
-        fresh = Workspace(workspace.root)
-        engine = engine_for(fresh, rotation_id)
-        rotation = engine.rotation
+    with _lock(workspace, rotation_id, dry_run):
+        fresh, before = _locked_engine(workspace, rotation_id)
+        rotation = before.rotation
         first = first_week(rotation, start)
         if until is not None:
             if weeks is not None:
@@ -293,7 +423,7 @@ def publish(
         new: list[PublishedWeek] = []
         kept: list[PublishedWeek] = []
         warnings: list[str] = []
-        for week in engine.weeks(first, count):
+        for week in before.weeks(first, count):
             if week.published is not None:
                 kept.append(week.published)
                 continue
@@ -309,6 +439,55 @@ def publish(
                 # the conflict is recomputed whenever the week is shown: keep only the why
                 reason = (reason or "").removesuffix(week.conflict).removesuffix("; ") or None
             new.append(PublishedWeek(week.start, week.engineer, reason, now))
-        if new:
-            store.append_published(fresh, rotation_id, new)
-    return PublishResult(tuple(new), tuple(kept), tuple(warnings))
+        state = _plan_state(before)
+        published = dict(state.published)
+        published.update({w.week: w for w in new})
+        state = dataclasses.replace(state, published=published)
+        outcome, _ = _change(
+            fresh,
+            before,
+            rotation,
+            state,
+            "published",
+            dry_run,
+            lambda: store.append_published(fresh, rotation_id, new) if new else None,
+        )
+    return PublishResult(tuple(new), tuple(kept), _with_warnings(outcome, warnings))
+
+
+# --- rebalancing ------------------------------------------------------------------------------
+
+
+def rebalance(workspace: Workspace, rotation_id: str, dry_run: bool = False) -> RebalanceResult:
+    """Re-optimise every week that is not published, swapped, over or in progress: each plan
+    year is solved afresh (its exact optimum) instead of kept close to the current plan."""
+    with _lock(workspace, rotation_id, dry_run):
+        fresh, before = _locked_engine(workspace, rotation_id)
+        outcome, _ = _change(
+            fresh,
+            before,
+            before.rotation,
+            _plan_state(before),
+            "rebalanced",
+            dry_run,
+            lambda: None,
+            rebalance=True,
+        )
+    return RebalanceResult(outcome)
+
+
+__all__ = [
+    "LeaveResult",
+    "Outcome",
+    "PublishResult",
+    "RebalanceResult",
+    "SwapResult",
+    "WeekChange",
+    "add_leave",
+    "add_swap",
+    "compare",
+    "publish",
+    "rebalance",
+    "remove_leave",
+    "undo_swap",
+]

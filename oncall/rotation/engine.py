@@ -1,51 +1,52 @@
 """The fair rotation engine: a rotation, its holidays and its state in, week assignments out.
 
-Pure: no files, no clock, no terminal. ``oncall.rotation.api`` feeds it from a workspace.
+Pure: no files, no clock, no terminal. ``oncall.rotation.api`` feeds it from a workspace (and
+tells it which week is in progress).
 
 How a week gets its engineer
 ----------------------------
 Weeks are numbered from the rotation's start (week 0) and grouped in cycles of ``n`` weeks for
-``n`` members; the plain rotation gives week ``k`` to ``members[k % n]``. Every week is decided
-from week 0 forward, one cycle at a time, so the answer for a week never depends on which window
-asks for it.
+``n`` members, and cycles in *plan years*: ``n * ceil(52 / n)`` weeks, whole cycles covering at
+least a year. Plan years are settled one after the other from week 0, each from what the years
+before it left behind (weeks served and public-holiday days on call per member, and who had the
+last week), so the answer for a week never depends on which window asks for it.
 
-1. The plan (leave-blind). Each cycle is a permutation of the members, so over whole cycles
-   everyone has the same number of weeks. Within the cycle the members are placed by a minimum
-   cost assignment whose criteria rank, most important first: keep one week each; nobody on
-   call two weeks running; balance public-holiday days (the sum of squares of each member's
-   holiday days so far, counted on their own calendar, relative to the least loaded member);
-   stay on the plain order; move people as little as possible. Published weeks are fixed
-   points of the plan, and the holiday ledger counts published weeks as actually served
-   (with swaps), so history steers the future: whoever covered Christmas is not first in line
-   for the next holidays.
-2. Leave. Only a cycle in which a planned engineer is on leave is re-solved, and only its
-   weeks that are not published; the criteria rank: nobody on leave (hard); leave no week
-   empty that someone could take; keep one week each; nobody two weeks running (against the
-   week before, and against whoever is sure to open the next cycle: its planned first
-   engineer, or if that cycle is re-solved too, anyone its leave leaves free only in its first
-   week); change as few weeks of the plan as possible; balance holidays; move people as
-   little as possible. Leave therefore never moves weeks outside the cycles it touches (a
-   neighbouring cycle changes only if it has a leave conflict of its own), and never touches
-   the plan, so it does not ripple through the year.
-3. Swaps. Active swaps (``oncall swap``) then set their two weeks, in id order: each side
-   gives the week from ``was`` to ``now``. A side whose ``was`` no longer holds the week is not
-   applied and is reported as a conflict; one whose ``now`` already holds it (the week was
-   published after the swap) is simply in effect.
+A plan year is settled in one of three ways:
 
-Published or swapped weeks whose engineer is on leave are not moved: they carry a ``conflict``
-to settle with a swap. A week nobody can take has ``engineer`` None and a reason.
+1. **Kept.** The rotation's current plan (``state.plan``: what the team last saw, written by
+   every command that changes the plan) covers the year and breaks no rule under today's
+   inputs: nobody planned while on leave, no week left empty that someone could take, every
+   planned engineer still a member. Nothing is solved.
+2. **Repaired.** The plan breaks a rule in some weeks (someone's new leave, say). Only those
+   weeks and the weeks within one cycle of them may change (from the start of the broken week's
+   cycle to one cycle after it), at most ``max(4, 2 x broken weeks)`` in all; among such
+   repairs the solver picks the fairest (``oncall.rotation.solver``: week counts, then two
+   weeks running, then public holidays, then fewest changes, then list order).
+3. **Solved.** Without a plan for the year, the solver finds the exact lexicographic optimum
+   of the year (the same goals, without "fewest changes").
+
+Whatever the way, some weeks are given and never move: published weeks, weeks agreed in an
+active swap (``now`` holds the week, unless ``now`` is on leave then: the swap is void), and
+the weeks that are over or in progress (kept as the plan has them). A published or swapped
+engineer on leave stays, with a ``conflict`` to settle.
+
+The engine plans through the *horizon*: the plan year holding the week 52 weeks after the week
+in progress, and any later plan year with leave, a swap, a published or a planned week. After
+the horizon the rotation simply continues in list order, so asking about a far future costs
+nothing and an edit can never move weeks nobody is shown.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Mapping
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, NamedTuple
 
 from oncall.config.models import HolidayCalendar, Leave, Rotation
-from oncall.rotation.assignment import min_cost_assignment
 from oncall.rotation.holidays import HolidaySource
 from oncall.rotation.model import (
     Holiday,
+    PlannedWeek,
     PublishedWeek,
     RotationState,
     Schedule,
@@ -55,23 +56,20 @@ from oncall.rotation.model import (
 )
 from oncall.rotation.weeks import shift_bounds, week_start
 
-#: one level of a lexicographic cost; every criterion's total over a cycle stays far below it
-LEVEL = 1 << 32
-#: holiday loads are compared relative to the least loaded member, capped to keep levels apart
-MAX_RELATIVE_LOAD = 1000
-#: holiday days someone may carry above the least loaded member before the plan departs from
-#: the plain order to even it out (0 would chase every single holiday around the team)
-HOLIDAY_TOLERANCE = 1
+if TYPE_CHECKING:  # the solver is imported when a plan year needs it, not on every read
+    from oncall.rotation.solver import Problem, Solution
+
+#: a plan year covers at least this many weeks (whole cycles)
+YEAR_WEEKS = 52
+#: the engine plans at least this many weeks past the week in progress
+HORIZON_WEEKS = 52
+#: a repair may change this many weeks, or two per broken week if that is more
+REPAIR_CHANGES = 4
+#: weeks served before a plan year count at most this far above the least served member
+#: (a member who joined late is not made to catch up on years they were not there)
+CARRY_WEEKS = 2
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _cost(*terms: int) -> int:
-    """Lexicographic cost: ``terms`` from most to least important."""
-    total = 0
-    for term in terms:
-        total = total * LEVEL + term
-    return total
 
 
 def format_span(first: date, last: date) -> str:
@@ -94,32 +92,76 @@ def describe_leave(member: str, leave: Leave) -> str:
     return f"{member} on leave {format_span(leave.start, leave.end)}{why}"
 
 
-class _Slot:
-    """A column of a cycle's assignment problem."""
+def describe_swap_side(swap: Swap, side: SwapWeek) -> str:
+    """``alice gave this week to bob (swap #3: conference)``."""
+    note = f": {swap.note}" if swap.note else ""
+    return f"{side.was} gave this week to {side.now} (swap #{swap.id}{note})"
 
-    __slots__ = ("extra", "home", "member")
 
-    def __init__(self, member: str | None, home: int | None = None, extra: bool = False) -> None:
-        self.member = member  # None: the week stays empty
-        self.home = home  # the week this member holds in the plan (for "move little")
-        self.extra = extra  # a second week in the cycle
+class YearResult(NamedTuple):
+    """How one plan year was settled, with the goals its weeks achieve."""
+
+    first: int
+    weeks: int
+    #: "kept", "repaired" or "solved"
+    how: str
+    values: Mapping[str, int]
+    #: goals the solver could not prove optimal in time (empty: every value is exact)
+    unproven: tuple[str, ...] = ()
+
+
+class SwapState(NamedTuple):
+    """A swap as it stands: ``active``, ``undone`` or ``void`` (with the reason)."""
+
+    swap: Swap
+    state: str
+    reason: str | None = None
+
+
+class Solutions:
+    """Where the engine gets solutions: solved here, or from a cache keyed by the problem."""
+
+    def solve(self, problem: Problem) -> Solution:
+        from oncall.errors import RuntimeFailure
+        from oncall.rotation.solver import solve
+
+        try:
+            return solve(problem)
+        except RuntimeError as error:  # HiGHS failed: one line, exit 1, never a traceback
+            raise RuntimeFailure(f"the rotation could not be planned: {error}") from None
 
 
 class Engine:
-    """Decides every week of one rotation, lazily from week 0 forward.
+    """Decides every week of one rotation, lazily, plan year by plan year from week 0.
 
-    ``week(index)`` and ``weeks(first, count)`` compute as far as needed and remember it, so
-    one engine answers any number of questions about the same rotation and state.
+    ``current`` is the week in progress (week number): it and every week before it are kept as
+    the plan has them. None (the tests' default) freezes nothing and plans from week 0.
     """
 
-    def __init__(self, rotation: Rotation, state: RotationState, holidays: HolidaySource) -> None:
+    def __init__(
+        self,
+        rotation: Rotation,
+        state: RotationState,
+        holidays: HolidaySource,
+        current: int | None = None,
+        solutions: Solutions | None = None,
+        rebalance: bool = False,
+        year_weeks: int = YEAR_WEEKS,
+    ) -> None:
         if not rotation.members:
             raise ValueError("a rotation needs at least one member")
         self.rotation = rotation
         self.state = state
         self.source = holidays
+        self.current = current
+        self.solutions = solutions or Solutions()
+        #: solve every plan year afresh, keeping only the weeks that are given (published,
+        #: swapped, over or in progress): ``oncall plan --rebalance``
+        self.rebalance = rebalance
         self.members: tuple[str, ...] = tuple(m.id for m in rotation.members)
         self.n = len(self.members)
+        #: a plan year: whole cycles covering ``year_weeks`` (tests plan shorter years)
+        self.year_weeks = self.n * -(-year_weeks // self.n)
         self._position = {m: i for i, m in enumerate(self.members)}
         self._start = rotation.rotation.start
 
@@ -127,8 +169,7 @@ class Engine:
         self._calendars: dict[str, HolidayCalendar] = {}
         self._calendar_key: dict[str, str | None] = {}
         for member in rotation.members:
-            calendar = rotation.calendar_of(member)
-            self._calendar_key[member.id] = self._register(calendar)
+            self._calendar_key[member.id] = self._register(rotation.calendar_of(member))
         self._default_key = self._register(rotation.holidays)
         self._holiday_weeks: dict[str, dict[int, list[Holiday]]] = {
             key: {} for key in self._calendars
@@ -136,13 +177,16 @@ class Engine:
         self._years_loaded = self._start.year - 1
         self._ready_below = 0  # weeks below this index have all their holidays loaded
 
+        latest = max(0, current if current is not None else 0) + HORIZON_WEEKS
         # leave by member and week
         self._leave: dict[str, dict[int, list[Leave]]] = {m: {} for m in self.members}
         for member in rotation.members:
             for leave in member.leave:
                 first = max(0, self._index_of(leave.start))
-                for index in range(first, self._index_of(leave.end) + 1):
+                last = self._index_of(leave.end)
+                for index in range(first, last + 1):
                     self._leave[member.id].setdefault(index, []).append(leave)
+                latest = max(latest, last)
 
         # state by week
         self._published: dict[int, PublishedWeek] = {}
@@ -150,22 +194,40 @@ class Engine:
             index = self._index_of(monday)
             if index >= 0 and week_start(rotation, index) == monday:
                 self._published[index] = record
+                latest = max(latest, index)
         self._swap_sides: dict[int, list[tuple[Swap, SwapWeek]]] = {}
         self._swap_history: dict[int, list[Swap]] = {}
         for swap in sorted(state.swaps, key=lambda s: s.id):
             for side in swap.weeks:
                 index = self._index_of(side.week)
                 self._swap_history.setdefault(index, []).append(swap)
-                if swap.active:
+                if swap.active and index >= 0:
                     self._swap_sides.setdefault(index, []).append((swap, side))
+                    latest = max(latest, index)
+        # a swap whose taker cannot hold one of its weeks is void, both weeks released
+        self._void: dict[int, str] = {}
+        for sides in self._swap_sides.values():
+            for swap, side in sides:
+                index = self._index_of(side.week)
+                if side.now not in self._position:
+                    self._void[swap.id] = f"{side.now} is no longer a member of the rotation"
+                elif self.on_leave(side.now, index):
+                    self._void[swap.id] = self._leave_text(side.now, index)
+        self._plan: dict[int, PlannedWeek] = {}
+        for monday, planned in state.plan.items():
+            index = self._index_of(monday)
+            if index >= 0 and week_start(rotation, index) == monday:
+                self._plan[index] = planned
+                latest = max(latest, index)
+        #: weeks from here on continue in list order
+        self.horizon = (latest // self.year_weeks + 1) * self.year_weeks
 
-        # the plan (layer 1), its reasons, and the holiday ledger at the start of each cycle
-        self._plan: list[str | None] = []
-        self._plan_reason: list[str | None] = []
-        self._ledger: dict[str, int] = dict.fromkeys(self.members, 0)
-        self._ledger_before: list[dict[str, int]] = []
-        # the final weeks (layers 2 and 3)
-        self._final: list[WeekAssignment] = []
+        # the decided weeks
+        self._engineer: dict[int, str | None] = {}
+        self._reason: dict[int, str | None] = {}
+        self._swap_of: dict[int, Swap] = {}
+        self._years: list[tuple[int, str, Solution | None]] = []  # first week, how, solution
+        self._final: dict[int, WeekAssignment] = {}
 
     # --- public ------------------------------------------------------------------------------
 
@@ -173,14 +235,18 @@ class Engine:
         """Week ``index`` (0 = the rotation's first week; before it: nobody, with a reason)."""
         if index < 0:
             return self._before_start(index)
-        self._decide_through(index)
-        return self._final[index]
+        found = self._final.get(index)
+        if found is None:
+            self._settle_through(index)
+            found = self._assignment(index)
+            self._final[index] = found
+        return found
 
     def weeks(self, first: int, count: int) -> list[WeekAssignment]:
         """``count`` consecutive weeks from week ``first``."""
         if count <= 0:
             return []
-        self._decide_through(first + count - 1)
+        self._settle_through(min(first + count, self.horizon) - 1)
         return [self.week(index) for index in range(first, first + count)]
 
     def schedule(self, first: int, count: int) -> Schedule:
@@ -191,6 +257,15 @@ class Engine:
             weeks=tuple(self.weeks(first, count)),
             members=self.members,
         )
+
+    def engineer_of(self, index: int) -> str | None:
+        """Who is on call in week ``index`` (None: nobody, or before the start)."""
+        if index < 0:
+            return None
+        self._settle_through(index)
+        if index >= self.horizon:
+            return self.base_engineer(index)
+        return self._engineer[index]
 
     def base_engineer(self, index: int) -> str | None:
         """The plain rotation's engineer of week ``index`` (None before the start)."""
@@ -203,6 +278,57 @@ class Engine:
     def on_leave(self, member: str, index: int) -> tuple[Leave, ...]:
         """The leave of ``member`` touching week ``index`` (empty if none)."""
         return tuple(self._leave.get(member, {}).get(index, ()))
+
+    def plan(self) -> dict[date, PlannedWeek]:
+        """Every planned week through the horizon: what ``plan.yaml`` stores."""
+        self._settle_through(self.horizon - 1)
+        return {
+            week_start(self.rotation, k): PlannedWeek(
+                week_start(self.rotation, k), self._engineer[k], self._reason[k]
+            )
+            for k in range(self.horizon)
+        }
+
+    def years(self, first: int, last: int) -> list[YearResult]:
+        """How the plan years touching weeks ``first`` .. ``last`` were settled."""
+        from oncall.rotation.solver import evaluate
+
+        self._settle_through(min(last, self.horizon - 1))
+        results = []
+        for start, how, solution in self._years:
+            if start > last or start + self.year_weeks <= first:
+                continue
+            if solution is None:  # kept: measure the plan as it stands
+                weeks = tuple(range(start, start + self.year_weeks))
+                engineers = {k: self._engineer[k] for k in weeks}
+                values = evaluate(self._problem(weeks, engineers), engineers)
+                results.append(YearResult(start, self.year_weeks, how, values))
+            else:
+                results.append(
+                    YearResult(start, self.year_weeks, how, solution.values, solution.unproven)
+                )
+        return results
+
+    def optimum(self, year: YearResult, frozen: bool = False) -> Solution:
+        """The fresh optimum of a plan year (no plan to keep; nothing given but published and
+        swapped weeks, and with ``frozen`` the weeks over or in progress), given what the years
+        before it left: the bound a kept or repaired plan is measured against."""
+        weeks = tuple(range(year.first, year.first + year.weeks))
+        fixed, _ = self._given(weeks, frozen=frozen)
+        return self.solutions.solve(self._problem(weeks, fixed))
+
+    def swap_states(self) -> list[SwapState]:
+        """Every swap with its real state, in id order."""
+        self._settle_through(self.horizon - 1)
+        states = []
+        for swap in sorted(self.state.swaps, key=lambda s: s.id):
+            if not swap.active:
+                states.append(SwapState(swap, "undone"))
+            elif swap.id in self._void:
+                states.append(SwapState(swap, "void", self._void[swap.id]))
+            else:
+                states.append(SwapState(swap, "active"))
+        return states
 
     # --- calendars and leave ----------------------------------------------------------------
 
@@ -237,348 +363,259 @@ class Engine:
             self._load_years_through((week_start(self.rotation, index) + timedelta(days=6)).year)
         return self._holiday_weeks[key].get(index, ())
 
-    def _calendar_holidays(self, key: str | None, index: int) -> tuple[Holiday, ...]:
-        return tuple(self._week_holidays(key, index))
-
     def _member_holidays(self, member: str, index: int) -> tuple[Holiday, ...]:
         key = self._calendar_key.get(member, self._default_key)
-        return self._calendar_holidays(key, index)
+        return tuple(self._week_holidays(key, index))
 
     def _leave_text(self, member: str, index: int) -> str:
         return ", ".join(describe_leave(member, leave) for leave in self.on_leave(member, index))
 
-    # --- driving the layers -----------------------------------------------------------------
+    # --- settling plan years ----------------------------------------------------------------
 
-    def _decide_through(self, index: int) -> None:
-        while len(self._final) <= index:
-            done = len(self._final) // self.n
-            self._plan_through(done + 1)  # the next cycle's plan: its first week matters
-            self._settle_cycle(done)
+    def _settle_through(self, index: int) -> None:
+        last = min(index, self.horizon - 1)
+        while len(self._years) * self.year_weeks <= last:
+            self._settle_year(len(self._years))
 
-    def _plan_through(self, cycle: int) -> None:
-        while len(self._ledger_before) <= cycle:
-            self._plan_cycle(len(self._ledger_before))
+    def _swap_side(self, k: int) -> tuple[Swap, SwapWeek] | None:
+        """The latest active swap side of week ``k`` (the one in force), if any."""
+        sides = [found for found in self._swap_sides.get(k, ()) if found[0].id not in self._void]
+        return sides[-1] if sides else None
 
-    # --- layer 1: the leave-blind plan ------------------------------------------------------
-
-    def _plan_cycle(self, cycle: int) -> None:
-        n = self.n
-        first = cycle * n
-        weeks = range(first, first + n)
-        self._load_years_through((week_start(self.rotation, first + n) + timedelta(days=6)).year)
-        self._ledger_before.append(dict(self._ledger))
-        fixed = {k: self._published[k].engineer for k in weeks if k in self._published}
-        free = [k for k in weeks if k not in fixed]
-        plan: dict[int, str | None] = dict(fixed)
+    def _given(
+        self, weeks: tuple[int, ...], frozen: bool = True
+    ) -> tuple[dict[int, str | None], dict[int, str | None]]:
+        """Weeks of ``weeks`` whose engineer is given, and their reasons: published, agreed in
+        a swap, and (``frozen``) over or in progress."""
+        fixed: dict[int, str | None] = {}
         reasons: dict[int, str | None] = {}
-        if free:
-            plan.update(self._solve_plan(cycle, free, fixed, reasons))
         for k in weeks:
-            self._plan.append(plan[k])
-            self._plan_reason.append(reasons.get(k))
-        # the ledger counts what was actually served where it is known (published weeks,
-        # with their swaps), else the plan
-        for k in weeks:
-            engineer = plan[k]
-            if k in self._published:
-                engineer, _, _ = self._overlay(k, engineer)
-            if engineer in self._ledger:
-                self._ledger[engineer] += self.holiday_days(engineer, k)
+            published = self._published.get(k)
+            if published is not None:
+                fixed[k] = published.engineer
+                reasons[k] = published.reason
+            found = self._swap_side(k)
+            if found is not None:
+                swap, side = found
+                fixed[k] = side.now
+                reasons[k] = describe_swap_side(swap, side)
+                self._swap_of[k] = swap
+            if (
+                frozen
+                and k not in fixed
+                and self.current is not None
+                and k <= self.current
+                and k in self._plan
+            ):
+                fixed[k] = self._plan[k].engineer
+                reasons[k] = self._plan[k].reason
+        return fixed, reasons
 
-    def _plan_value(self, k: int) -> str | None:
-        if 0 <= k < len(self._plan):
-            return self._plan[k]
-        record = self._published.get(k)
-        return record.engineer if record is not None else None
+    def _carry(self, first: int) -> tuple[dict[str, int], dict[str, int], str | None]:
+        """Weeks and holiday days served before week ``first`` (relative to the least served,
+        weeks capped), and the engineer of the week before."""
+        weeks = dict.fromkeys(self.members, 0)
+        days = dict.fromkeys(self.members, 0)
+        for k in range(first):
+            engineer = self._engineer.get(k)
+            if engineer in weeks:
+                weeks[engineer] += 1
+                days[engineer] += self.holiday_days(engineer, k)
+        low_weeks = min(weeks.values())
+        low_days = min(days.values())
+        return (
+            {m: min(v - low_weeks, CARRY_WEEKS) for m, v in weeks.items()},
+            {m: v - low_days for m, v in days.items()},
+            self._engineer.get(first - 1) if first > 0 else None,
+        )
 
-    def _solve_plan(
+    def _problem(
         self,
-        cycle: int,
-        free: list[int],
-        fixed: dict[int, str | None],
-        reasons: dict[int, str | None],
-    ) -> dict[int, str | None]:
-        n = self.n
-        first = cycle * n
-        members = self.members
-        ledger = self._ledger
-        relative = _relative(ledger)
-        holding = Counter(e for e in fixed.values() if e is not None)
-        slots = [_Slot(m, home=first + i) for i, m in enumerate(members) if not holding[m]]
-        short = len(free) - len(slots)
-        if short > 0:
-            slots += [_Slot(m, extra=True) for _ in range(short) for m in members]
+        weeks: tuple[int, ...],
+        fixed: Mapping[int, str | None],
+        reference: Mapping[int, str | None] | None = None,
+        max_changes: int | None = None,
+    ) -> Problem:
+        from oncall.rotation.solver import Problem
 
-        def neighbours(k: int) -> tuple[str | None, str | None]:
-            before = self._plan_value(k - 1) if (k - 1 < first or k - 1 in fixed) else None
-            if k + 1 < first + n:
-                after = fixed.get(k + 1)
-            elif k + 1 in self._published:
-                after = self._published[k + 1].engineer
-            else:  # the next cycle starts in plain order unless it has a reason not to
-                after = self.base_engineer(k + 1)
-            return before, after
-
-        matrix = []
-        for k in free:
-            before, after = neighbours(k)
-            base = members[k - first]
-            row = []
-            for slot in slots:
-                m = slot.member
-                assert m is not None
-                load, days = relative[m], self.holiday_days(m, k)
-                row.append(
-                    _cost(
-                        int(slot.extra),
-                        int(m == before) + int(m == after),
-                        _over(load + days) - _over(load),
-                        int(m != base),
-                        (load + days) ** 2 - load**2,
-                        abs(k - slot.home) if slot.home is not None else 0,
-                    )
-                )
-            matrix.append(row)
-        chosen = min_cost_assignment(matrix)
-        plan = {k: slots[j].member for k, j in zip(free, chosen, strict=True)}
-
-        # why a week left the plain order
-        for k in free:
-            base = members[k - first]
-            engineer = plan[k]
-            if engineer == base:
-                continue
-            before, after = neighbours(k)
-            held = [j for j, e in sorted(fixed.items()) if e == base]
-            if held:
-                published_week = week_start(self.rotation, held[0]).isoformat()
-                reasons[k] = (
-                    f"instead of {base}, who is on call in the published week of {published_week}"
-                )
-            elif fixed or short > 0:
-                reasons[k] = f"instead of {base}: keeps one week each around the published weeks"
-            elif base in (before, after):
-                reasons[k] = f"instead of {base}, who would be on call two weeks running"
-            else:
-                assert engineer is not None
-                home = first + self._position[engineer]
-                verb = "swapped with" if plan.get(home) == base else "takes the turn of"
-                if self.holiday_days(base, k) or not self.holiday_days(engineer, home):
-                    reasons[k] = (
-                        f"{verb} {base} to balance public holidays (holiday days on call: "
-                        f"{self._load_text(base, ledger[base], k)}; "
-                        f"{self._load_text(engineer, ledger[engineer], k)})"
-                    )
-                else:  # the other side of a move made for the holidays of another week
-                    reasons[k] = (
-                        f"{verb} {base} to balance public holidays (see the week of "
-                        f"{week_start(self.rotation, home).isoformat()})"
-                    )
-        return plan
-
-    def _load_text(self, member: str, so_far: int, k: int) -> str:
-        """``dev 1 so far + Holi this week``."""
-        names = [h.name for h in self._member_holidays(member, k)]
-        this_week = f" + {', '.join(names)} this week" if names else ""
-        return f"{member} {so_far} so far{this_week}"
-
-    # --- layers 2 and 3: swaps, then leave --------------------------------------------------
-
-    def _overlay(self, k: int, value: str | None) -> tuple[str | None, Swap | None, list[str]]:
-        """Apply the active swaps touching week ``k`` to ``value``, in id order."""
-        decided: Swap | None = None
-        notes: list[str] = []
-        for swap, side in self._swap_sides.get(k, ()):
-            if value == side.was:
-                value, decided = side.now, swap
-            elif value == side.now:
-                decided = swap  # already in effect (the week was published after the swap)
-            else:
-                holder = f"{value}'s" if value else "nobody's"
-                notes.append(
-                    f"swap #{swap.id} no longer applies: the week is {holder}, not {side.was}'s"
-                    f" (undo it with `oncall swap undo {swap.id}`)"
-                )
-        return value, decided, notes
-
-    def _settle_cycle(self, cycle: int) -> None:
-        n = self.n
-        first = cycle * n
-        weeks = list(range(first, first + n))
-        value: dict[int, str | None] = {k: self._plan[k] for k in weeks}
-        fixed = {k for k in weeks if k in self._published}
-        reasons: dict[int, str | None] = {}
-        if self._conflicts(cycle):
-            prev = self._final[first - 1].engineer if first > 0 else None
-            openers = self._openers(cycle + 1)
-            value.update(self._solve_leave(cycle, weeks, fixed, value, prev, openers, reasons))
-        for k in weeks:
-            engineer, swap, notes = self._overlay(k, value[k])
-            self._final.append(self._assignment(k, engineer, value[k], swap, notes, reasons.get(k)))
-
-    def _conflicts(self, cycle: int) -> list[int]:
-        """Weeks of ``cycle`` whose planned engineer is on leave (published weeks excepted)."""
-        first = cycle * self.n
-        return [
-            k
-            for k in range(first, first + self.n)
-            if k not in self._published
-            and (planned := self._plan[k]) is not None
-            and self.on_leave(planned, k)
-        ]
-
-    def _openers(self, cycle: int) -> set[str | None]:
-        """Who will be on call in the first week of ``cycle``, as far as it can be known before
-        that cycle is settled: its planned engineer if the cycle keeps its plan, else those
-        members it can only place in its first week."""
-        opening = cycle * self.n
-        planned = self._overlay(opening, self._plan[opening])[0]
-        if opening in self._published or not self._conflicts(cycle):
-            return {planned}
-        later = [k for k in range(opening + 1, opening + self.n) if k not in self._published]
-        return {
-            m
-            for m in self.members
-            if not self.on_leave(m, opening) and all(self.on_leave(m, k) for k in later)
+        carry_weeks, carry_days, before = self._carry(weeks[0])
+        self._load_years_through((week_start(self.rotation, weeks[-1]) + timedelta(days=6)).year)
+        options = {
+            k: tuple(m for m in self.members if not self.on_leave(m, k))
+            for k in weeks
+            if k not in fixed
         }
+        days = {m: {k: d for k in weeks if (d := self.holiday_days(m, k))} for m in self.members}
+        return Problem(
+            weeks=weeks,
+            members=self.members,
+            options=options,
+            fixed=dict(fixed),
+            base={k: self.members[k % self.n] for k in weeks},
+            days=days,
+            carry_weeks=carry_weeks,
+            carry_days=carry_days,
+            before=before,
+            reference=reference,
+            max_changes=max_changes,
+        )
 
-    def _solve_leave(
-        self,
-        cycle: int,
-        weeks: list[int],
-        fixed: set[int],
-        value: dict[int, str | None],
-        prev: str | None,
-        openers: set[str | None],
-        reasons: dict[int, str | None],
-    ) -> dict[int, str | None]:
-        first, last = weeks[0], weeks[-1]
-        free = [k for k in weeks if k not in fixed]
-        relative = _relative(self._ledger_before[cycle])
+    def _broken(self, k: int, engineer: str | None) -> bool:
+        """Whether a planned engineer breaks a rule in week ``k`` under today's inputs."""
+        if engineer is None:
+            return any(not self.on_leave(m, k) for m in self.members)
+        return engineer not in self._position or bool(self.on_leave(engineer, k))
 
-        def neighbours(k: int) -> tuple[str | None, set[str | None]]:
-            before = prev if k == first else (self._guess(k - 1, value) if k - 1 in fixed else None)
-            if k == last:
-                return before, openers
-            return before, {self._guess(k + 1, value) if k + 1 in fixed else None}
-
-        def solve(slots: list[_Slot]) -> list[str | None]:
-            matrix = []
-            for k in free:
-                before, after = neighbours(k)
-                row = []
-                for slot in slots:
-                    m = slot.member
-                    if m is None:
-                        row.append(_cost(0, 1, 0, 0, 0, 0, 0))
-                        continue
-                    if self.on_leave(m, k):
-                        row.append(_cost(1, 0, 0, 0, 0, 0, 0))
-                        continue
-                    days = self.holiday_days(m, k)
-                    row.append(
-                        _cost(
-                            0,
-                            0,
-                            int(slot.extra),
-                            int(m == before) + int(m in after),
-                            int(m != value[k]),
-                            (relative.get(m, 0) + days) ** 2 - relative.get(m, 0) ** 2,
-                            abs(k - slot.home) if slot.home is not None else 0,
-                        )
-                    )
-                matrix.append(row)
-            chosen = min_cost_assignment(matrix)
-            return [slots[j].member for j in chosen]
-
-        primary = [_Slot(value[k], home=k) for k in free if value[k] is not None]
-        empty = [_Slot(None) for _ in free]
-        result = solve(primary + empty)
-        if any(m is None and self._anyone_free(k) for k, m in zip(free, result, strict=True)):
-            extras = [_Slot(m, extra=True) for m in self.members for _ in range(len(free) - 1)]
-            result = solve(primary + extras + empty)
-        decided = dict(zip(free, result, strict=True))
-
-        # why each changed week changed
-        causes = [
-            self._leave_text(value[k], k)  # type: ignore[arg-type]
-            for k in free
-            if value[k] is not None and self.on_leave(value[k], k)  # type: ignore[arg-type]
-        ]
-        for k in free:
-            planned, engineer = value[k], decided[k]
-            if engineer == planned:
-                continue
-            if engineer is None:
-                away = [self._leave_text(m, k) for m in self.members if self.on_leave(m, k)]
-                reasons[k] = "nobody free: " + "; ".join(away)
-                continue
-            home = next((j for j in free if value[j] == engineer), None)
-            if planned is not None and self.on_leave(planned, k):
-                cause = self._leave_text(planned, k)
-            elif home is not None and self.on_leave(engineer, home):
-                cause = self._leave_text(engineer, home)
+    def _settle_year(self, year: int) -> None:
+        first = year * self.year_weeks
+        weeks = tuple(range(first, first + self.year_weeks))
+        fixed, given_reasons = self._given(weeks)
+        planned = (
+            {} if self.rebalance else {k: self._plan[k].engineer for k in weeks if k in self._plan}
+        )
+        open_weeks = [k for k in weeks if k not in fixed]
+        broken = [k for k in open_weeks if k not in planned or self._broken(k, planned[k])]
+        reasons: dict[int, str | None] = {}
+        if planned and not broken:
+            how = "kept"
+            engineers = {k: fixed[k] if k in fixed else planned[k] for k in weeks}
+            solution = None
+        elif planned:
+            how = "repaired"
+            window: set[int] = set()
+            for k in broken:
+                cycle_start = k - (k - first) % self.n
+                window.update(range(cycle_start, min(first + self.year_weeks, k + self.n + 1)))
+            pinned = dict(fixed)
+            for k in open_weeks:
+                if k not in window:
+                    pinned[k] = planned[k]
+            reference = {k: planned.get(k) for k in weeks}
+            already = sum(1 for k in fixed if fixed[k] != reference[k])
+            cap = max(REPAIR_CHANGES, 2 * len(broken)) + already
+            problem = self._problem(weeks, pinned, reference, cap)
+            solution = self.solutions.solve(problem)
+            engineers = solution.engineers
+            causes = self._causes(broken, planned)
+            for k in open_weeks:
+                if engineers[k] != planned.get(k):
+                    reasons[k] = self._repair_reason(k, planned.get(k), engineers[k], causes)
+        else:
+            how = "solved"
+            problem = self._problem(weeks, fixed)
+            solution = self.solutions.solve(problem)
+            engineers = solution.engineers
+        for k in weeks:
+            self._engineer[k] = engineers[k]
+        for k in weeks:
+            if k in fixed:
+                reason = given_reasons.get(k)
+            elif k in reasons:
+                reason = reasons[k]
+            elif how != "solved" and k in self._plan:
+                reason = self._plan[k].reason
             else:
-                cause = "; ".join(dict.fromkeys(causes))
-            if planned is None:
-                reasons[k] = f"covers an empty week: {cause}"
-            elif home is not None and decided.get(home) == planned:
-                reasons[k] = f"swapped with {planned}: {cause}"
-            elif home is None:
-                reasons[k] = f"second week this cycle, instead of {planned}: {cause}"
-            else:
-                reasons[k] = f"instead of {planned}: {cause}"
-        return decided
+                reason = self._fresh_reason(k, engineers[k])
+            if engineers[k] == self.base_engineer(k) and k not in self._swap_of:
+                reason = None
+            if engineers[k] is None and reason is None:
+                reason = self._nobody_text(k)
+            self._reason[k] = reason
+        self._years.append((first, how, solution))
 
-    def _guess(self, k: int, value: dict[int, str | None]) -> str | None:
-        """The final engineer of a fixed week of the cycle being settled (swaps applied)."""
-        return self._overlay(k, value[k])[0]
+    # --- reasons ----------------------------------------------------------------------------
 
-    def _anyone_free(self, k: int) -> bool:
-        return any(not self.on_leave(m, k) for m in self.members)
+    def _nobody_text(self, k: int) -> str:
+        away = [self._leave_text(m, k) for m in self.members if self.on_leave(m, k)]
+        return "nobody free: " + "; ".join(away) if away else "nobody can take the week"
+
+    def _causes(self, broken: list[int], planned: Mapping[int, str | None]) -> str:
+        texts = []
+        for k in broken:
+            engineer = planned.get(k)
+            if engineer is not None and self.on_leave(engineer, k):
+                texts.append(self._leave_text(engineer, k))
+            elif engineer is not None and engineer not in self._position:
+                texts.append(f"{engineer} left the rotation")
+        return "; ".join(dict.fromkeys(texts)) or "the plan had an empty week"
+
+    def _repair_reason(
+        self, k: int, before: str | None, after: str | None, causes: str
+    ) -> str | None:
+        if after is None:
+            return self._nobody_text(k)
+        if before is None:
+            return f"{after} takes a week nobody had"
+        if self.on_leave(before, k):
+            return f"{after} takes over from {self._leave_text(before, k)}"
+        if before not in self._position:
+            return f"{after} takes over from {before}, who left the rotation"
+        return f"{after} instead of {before}, to keep weeks even after: {causes}"
+
+    def _fresh_reason(self, k: int, engineer: str | None) -> str | None:
+        """Why a solved week departs from list order, in the terms of the goal that moved it."""
+        base = self.base_engineer(k)
+        if engineer is None or base is None or engineer == base:
+            return None
+        if self.on_leave(base, k):
+            return f"{engineer} takes over from {self._leave_text(base, k)}"
+        names = [h.name for h in self._member_holidays(base, k)]
+        names += [h.name for h in self._member_holidays(engineer, k)]
+        if names:
+            so_far = {m: 0 for m in (base, engineer)}
+            for j in range(k):
+                served = self._engineer.get(j)
+                if served in so_far:
+                    so_far[served] += self.holiday_days(served, j)
+            return (
+                f"{engineer} instead of {base}, to balance public holidays "
+                f"({', '.join(dict.fromkeys(names))} this week; holiday days on call so far: "
+                f"{base} {so_far[base]}, {engineer} {so_far[engineer]})"
+            )
+        cycle = k - k % self.n
+        nearby = range(max(0, cycle - self.n), cycle + 2 * self.n)
+        for who in (engineer, base):
+            spans = {leave for j in nearby for leave in self.on_leave(who, j)}
+            if spans:
+                leave = min(spans, key=lambda x: x.start)
+                return (
+                    f"{engineer} instead of {base}, to keep weeks even around "
+                    f"{describe_leave(who, leave)}"
+                )
+        for neighbour in (k - 1, k + 1):
+            if 0 <= neighbour < self.horizon and self._engineer.get(neighbour) == base:
+                return f"{engineer} instead of {base}, who would be on call two weeks running"
+        return f"{engineer} instead of {base}, to balance public holidays elsewhere in the year"
 
     # --- building the answer ----------------------------------------------------------------
 
-    def _assignment(
-        self,
-        k: int,
-        engineer: str | None,
-        pre_swap: str | None,
-        swap: Swap | None,
-        notes: list[str],
-        leave_reason: str | None,
-    ) -> WeekAssignment:
+    def _assignment(self, k: int) -> WeekAssignment:
         monday = week_start(self.rotation, k)
         shift_start, shift_end = shift_bounds(self.rotation, monday)
         base = self.base_engineer(k)
+        if k >= self.horizon:
+            engineer: str | None = base
+            reason: str | None = None
+        else:
+            engineer, reason = self._engineer[k], self._reason[k]
         published = self._published.get(k)
-        conflicts = list(notes)
+        swap = self._swap_of.get(k)
+        conflicts = []
+        for found in self._swap_sides.get(k, ()):
+            if found[0].id in self._void and found[0] is not swap:
+                conflicts.append(f"swap #{found[0].id} is void: {self._void[found[0].id]}")
         if engineer is not None and engineer not in self._position:
             conflicts.append(f"{engineer} is no longer a member of the rotation")
         elif (
             engineer is not None
-            and (k in self._published or swap is not None)
-            and (self.on_leave(engineer, k))
+            and (published is not None or swap is not None)
+            and self.on_leave(engineer, k)
         ):
             kind = "swapped" if swap is not None else "published"
             conflicts.append(
                 f"{self._leave_text(engineer, k)}, in a {kind} week: settle it with "
                 f"`oncall swap add`"
             )
-        if swap is not None and engineer != pre_swap:
-            reason: str | None = f"swap #{swap.id} with {pre_swap}" + (
-                f": {swap.note}" if swap.note else ""
-            )
-        elif published is not None:
-            reason = published.reason
-        elif leave_reason is not None:
-            reason = leave_reason
-        else:
-            reason = self._plan_reason[k]
-        if engineer is None and reason is None:
-            reason = "nobody can take the week"
-        if engineer == base and engineer is not None:
-            reason = None
         conflict = "; ".join(conflicts) or None
         if conflict:
             reason = f"{reason}; {conflict}" if reason else conflict
@@ -593,7 +630,7 @@ class Engine:
             base_engineer=base,
             reason=reason,
             holidays=holidays,
-            rotation_holidays=self._calendar_holidays(self._default_key, k),
+            rotation_holidays=tuple(self._week_holidays(self._default_key, k)),
             leave=leave,
             published=published,
             swap=swap,
@@ -613,14 +650,3 @@ class Engine:
             base_engineer=None,
             reason=f"before the rotation starts on {self._start.isoformat()}",
         )
-
-
-def _over(load: int) -> int:
-    """How far a relative holiday load leaves the tolerated band, squared (0 inside it)."""
-    return max(0, load - HOLIDAY_TOLERANCE) ** 2
-
-
-def _relative(ledger: dict[str, int]) -> dict[str, int]:
-    """Holiday days so far relative to the least loaded member (capped)."""
-    low = min(ledger.values())
-    return {m: min(days - low, MAX_RELATIVE_LOAD) for m, days in ledger.items()}

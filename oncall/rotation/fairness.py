@@ -31,6 +31,41 @@ class MemberFairness:
 
 
 @dataclass(frozen=True)
+class YearFairness:
+    """One plan year: the goals its weeks achieve next to the optimum the solver proves for
+    the same inputs (``oncall.rotation.solver``), and how the engine settled it."""
+
+    first: date
+    last: date
+    #: "kept" (the current plan, unchanged), "repaired" or "solved"
+    how: str
+    achieved: dict[str, int]
+    optimum: dict[str, int]
+    #: False when the solver hit its time limit: ``optimum`` is then the best found
+    proven: bool
+
+
+def plan_years(engine: Engine, first: int, last: int) -> tuple[YearFairness, ...]:
+    """The plan years touching weeks ``first`` .. ``last``."""
+    from oncall.rotation.weeks import week_start
+
+    years = []
+    for year in engine.years(first, last):
+        best = engine.optimum(year)
+        years.append(
+            YearFairness(
+                first=week_start(engine.rotation, year.first),
+                last=week_start(engine.rotation, year.first + year.weeks - 1),
+                how=year.how,
+                achieved={k: v for k, v in year.values.items() if k != "changes"},
+                optimum={k: v for k, v in best.values.items() if k != "changes"},
+                proven=not best.unproven,
+            )
+        )
+    return tuple(years)
+
+
+@dataclass(frozen=True)
 class Fairness:
     """Per-member load over ``weeks`` weeks from the Monday ``first`` to the Monday ``last``."""
 
@@ -43,6 +78,8 @@ class Fairness:
     members: tuple[MemberFairness, ...]
     #: weeks nobody could take
     empty_weeks: int
+    #: the plan years of the horizon, achieved next to the proven optimum
+    years: tuple[YearFairness, ...] = ()
 
     def _spread(self, values: list[int]) -> int:
         return max(values) - min(values) if values else 0
@@ -108,4 +145,5 @@ def fairness_report(engine: Engine, first: int, count: int) -> Fairness:
         whole_cycles=whole,
         members=members,
         empty_weeks=empty,
+        years=plan_years(engine, first, min(first + count, engine.horizon) - 1),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from oncall.config.models import FORBID_EXTRA, Leave
 
@@ -76,11 +76,26 @@ class PublishedWeek:
 
 
 @dataclass(frozen=True)
+class PlannedWeek:
+    """A week of the rotation's current plan: what the team last saw, kept unless a rule forces
+    a change (``schedules/<rotation-id>/plan.yaml``, written by every command that changes the
+    plan)."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    week: date
+    engineer: str | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class RotationState:
-    """What the CLI wrote for one rotation: published weeks (by Monday) and swaps (by id)."""
+    """What the CLI wrote for one rotation: published weeks (by Monday), swaps (by id) and the
+    current plan (by Monday)."""
 
     published: Mapping[date, PublishedWeek] = field(default_factory=dict)
     swaps: tuple[Swap, ...] = ()
+    plan: Mapping[date, PlannedWeek] = field(default_factory=dict)
 
     @property
     def active_swaps(self) -> tuple[Swap, ...]:
@@ -179,6 +194,9 @@ class Schedule(NamedTuple):
     timezone: str
     weeks: tuple[WeekAssignment, ...]
     members: tuple[str, ...]
+    #: the plan years these weeks touch, achieved next to the proven optimum (when asked for:
+    #: ``oncall.rotation.fairness.YearFairness``)
+    years: tuple[Any, ...] = ()
 
     @property
     def load(self) -> dict[str, MemberLoad]:

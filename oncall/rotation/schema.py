@@ -1,8 +1,9 @@
 """The top level of the state files, for validation only (imported when a file changed).
 
 ``schedules/<rotation-id>/swaps.yaml`` is ``{swaps: [Swap, ...]}`` and
-``schedules/<rotation-id>/published.yaml`` is ``{weeks: [PublishedWeek, ...]}``; the entries are
-the models of ``oncall.rotation.model``.
+``schedules/<rotation-id>/published.yaml`` is ``{weeks: [PublishedWeek, ...]}`` and
+``schedules/<rotation-id>/plan.yaml`` is ``{weeks: [PlannedWeek, ...]}``; the entries are the
+models of ``oncall.rotation.model``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from oncall.config.models import FORBID_EXTRA
-from oncall.rotation.model import PublishedWeek, Swap
+from oncall.rotation.model import PlannedWeek, PublishedWeek, Swap
 
 
 @dataclass(frozen=True)
@@ -29,3 +30,12 @@ class PublishedFile:
     __pydantic_config__ = FORBID_EXTRA
 
     weeks: tuple[PublishedWeek, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanFile:
+    """``schedules/<rotation-id>/plan.yaml``."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    weeks: tuple[PlannedWeek, ...] = ()

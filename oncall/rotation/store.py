@@ -6,6 +6,9 @@
 - ``schedules/<rotation-id>/swaps.yaml``: explicit trades of weeks, never deleted (undoing a
   swap stamps it ``undone``), so the record of changes to a week only grows.
 - ``schedules/<rotation-id>/published.yaml``: weeks frozen by ``oncall publish``.
+- ``schedules/<rotation-id>/plan.yaml``: the rotation's current plan, the weeks as the team last
+  saw them, rewritten whole by every command that changes the plan; the engine keeps it unless
+  a rule forces a change (``oncall.rotation.engine``).
 
 Every write replaces its file atomically, under one lock per rotation
 (``schedules/<rotation-id>.yaml.lock``) held across read, check and write, so two concurrent
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,7 +29,7 @@ from oncall.cache import StampedCache, code_stamp, file_stamp
 from oncall.config.models import Leave, Rotation
 from oncall.config.workspace import Workspace
 from oncall.errors import ConfigError, Problem, RuntimeFailure, UsageError
-from oncall.rotation.model import PublishedWeek, RotationState, Swap
+from oncall.rotation.model import PlannedWeek, PublishedWeek, RotationState, Swap
 
 if TYPE_CHECKING:
     from oncall.config.validation import Problems
@@ -35,6 +38,7 @@ M = TypeVar("M")
 
 SWAPS_FILE = "swaps.yaml"
 PUBLISHED_FILE = "published.yaml"
+PLAN_FILE = "plan.yaml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -59,6 +63,10 @@ def published_path(workspace: Workspace, rotation_id: str) -> Path:
     return workspace.state_dir(rotation_id) / PUBLISHED_FILE
 
 
+def plan_path(workspace: Workspace, rotation_id: str) -> Path:
+    return workspace.state_dir(rotation_id) / PLAN_FILE
+
+
 @contextlib.contextmanager
 def rotation_lock(workspace: Workspace, rotation_id: str) -> Iterator[None]:
     """Hold the rotation's write lock: every read-check-write of its files runs inside it."""
@@ -81,9 +89,13 @@ _CODE = [__file__, *(str(Path(__file__).with_name(n)) for n in ("model.py", "sch
 
 def load_state(workspace: Workspace, rotation: Rotation) -> RotationState:
     """The published weeks and swaps of ``rotation``; ``ConfigError`` if a file is invalid."""
-    paths = (swaps_path(workspace, rotation.id), published_path(workspace, rotation.id))
+    paths = (
+        swaps_path(workspace, rotation.id),
+        published_path(workspace, rotation.id),
+        plan_path(workspace, rotation.id),
+    )
     stamp = (tuple(file_stamp(p) for p in paths), rotation.rotation.start)
-    if stamp[0] == (None, None):
+    if stamp[0] == (None, None, None):
         return RotationState()
     cache = StampedCache("rotation-state", str(workspace.root.resolve()), code_stamp(*_CODE))
     state = cache.get(rotation.id, stamp)
@@ -118,7 +130,7 @@ def _read_state(
     problems: list[Problem],
     rotation_id: str | None = None,
 ) -> RotationState:
-    from oncall.rotation.schema import PublishedFile, SwapsFile
+    from oncall.rotation.schema import PlanFile, PublishedFile, SwapsFile
 
     rid = rotation.id if rotation is not None else str(rotation_id)
     start = rotation.rotation.start if rotation is not None else None
@@ -139,7 +151,14 @@ def _read_state(
         _check_published(published_file, start, found)
         published = {w.week: w for w in published_file.weeks}
         problems.extend(found.items)
-    return RotationState(published=published, swaps=swaps)
+    plan: dict[date, PlannedWeek] = {}
+    parsed_plan = _parse_state_file(workspace, plan_path(workspace, rid), PlanFile, problems)
+    if parsed_plan is not None:
+        plan_file, found = parsed_plan
+        _check_plan(plan_file, start, found)
+        plan = {w.week: w for w in plan_file.weeks}
+        problems.extend(found.items)
+    return RotationState(published=published, swaps=swaps, plan=plan)
 
 
 def _parse_state_file(
@@ -225,7 +244,41 @@ def _check_published(parsed: Any, start: date | None, found: Any) -> None:
         _check_stamp(week.published, f"{where}.published", found)
 
 
+def _check_plan(parsed: Any, start: date | None, found: Any) -> None:
+    seen: dict[date, int] = {}
+    for index, week in enumerate(parsed.weeks):
+        where = f"weeks[{index}]"
+        _check_week(week.week, start, f"{where}.week", found)
+        if week.week in seen:
+            found.add(f"{where}.week", f"duplicate week (also weeks[{seen[week.week]}])")
+        seen.setdefault(week.week, index)
+        _check_member(week.engineer, f"{where}.engineer", found)
+
+
 # --- writing ------------------------------------------------------------------------------------
+
+PLAN_HEADER = """\
+# The rotation's current plan: each week as the team last saw it. oncall rewrites this file
+# whenever the plan changes (leave, swaps, publishing, `oncall plan --rebalance`) and keeps
+# every week unless a rule forces a change; each command prints the weeks it changed.
+"""
+
+
+def write_plan(workspace: Workspace, rotation_id: str, plan: Mapping[date, PlannedWeek]) -> None:
+    """Replace the plan file with ``plan`` (inside ``rotation_lock``), one week a line."""
+    import yaml
+
+    def quoted(text: str) -> str:
+        return str(yaml.safe_dump(text, default_style='"', allow_unicode=True, width=1 << 30))
+
+    lines = [PLAN_HEADER, "weeks:\n"]
+    for monday in sorted(plan):
+        week = plan[monday]
+        entry = f"  - {{week: {monday.isoformat()}, engineer: {week.engineer or 'null'}"
+        if week.reason:
+            entry += f", reason: {quoted(week.reason).strip()}"
+        lines.append(entry + "}\n")
+    _write(workspace, plan_path(workspace, rotation_id), "".join(lines))
 
 
 def _yaml(sequence_indent: int = 2, offset: int = 0) -> Any:

@@ -50,7 +50,20 @@ def test_twelve_weeks(ws: Path) -> None:
         "members": [row("ana", 4, 0, 1), row("ben", 4, 0, 0), row("cem", 4, 0, 1)],
         "spread": {"weeks": 0, "holiday_days": 1},
         "empty_weeks": 0,
+        "plan_years": [
+            {
+                "first": "2027-01-04",
+                "last": "2028-01-10",
+                "how": "solved",
+                "achieved": GOALS,
+                "optimum": GOALS,
+                "proven": True,
+            }
+        ],
     }
+
+
+GOALS = {"week_excess": 0, "back_to_back": 0, "holiday_spread": 1, "departures": 6}
 
 
 def test_published_history_and_swaps_count(ws: Path) -> None:

@@ -35,23 +35,27 @@ def rotation_text(ws: Path) -> str:
 
 
 def test_add_keeps_comments_and_shows_what_moves(ws: Path) -> None:
-    # cem is on call the week of 18 Jan. Trading with ben would leave ben on call on 18 Jan
-    # and again on 25 Jan (the only week his ski trip leaves him), so cem trades with ana.
+    # cem is on call the week of 18 Jan. The week of 4 Jan is in progress (the clock is 6 Jan)
+    # and stays ana's; giving cem's week to ana would leave ana two weeks in the first cycle
+    # and ben none, which counts before two weeks running: cem and ben trade 11 and 18 Jan
+    # (ben then holds 18 and 25 Jan, the only week his ski trip leaves him).
     result = invoke("leave", "add", "cem", "2027-01-18", "2027-01-19", "--reason", "dentist")
     assert result.exit_code == 0, result.output
+    dentist = "cem on leave 18-19 Jan (dentist)"
     assert result.stdout == (
-        "added: cem on leave 18-19 Jan (dentist)\n"
-        "  week 2027-01-04: ana -> cem (swapped with ana: cem on leave 18-19 Jan (dentist))\n"
-        "  week 2027-01-18: cem -> ana (swapped with cem: cem on leave 18-19 Jan (dentist))\n"
+        f"added: {dentist}\n"
+        "2 weeks changed:\n"
+        f"  week 2027-01-11: ben -> cem: cem instead of ben, to keep weeks even after: {dentist}\n"
+        f"  week 2027-01-18: cem -> ben: ben takes over from {dentist}\n"
     )
     assert rotation_text(ws) == ROTATION + (
         "    leave:\n      - {start: 2027-01-18, end: 2027-01-19, reason: dentist}\n"
     )
     schedule = invoke("schedule", "-f", "json", "-n", "6")
     assert [w["engineer"] for w in json.loads(schedule.stdout)["weeks"]] == [
+        "ana",
         "cem",
         "ben",
-        "ana",
         "ben",
         "ana",
         "cem",
@@ -65,6 +69,8 @@ def test_add_to_a_member_with_leave_appends_and_json(ws: Path) -> None:
         "member": "ben",
         "added": [{"start": "2027-02-20", "end": "2027-02-20", "reason": None}],
         "changes": [],
+        "dry_run": False,
+        "warnings": [],
     }
     assert rotation_text(ws) == ROTATION.replace(
         "      - {start: 2027-02-01, end: 2027-02-09, reason: ski trip}\n",
@@ -73,16 +79,37 @@ def test_add_to_a_member_with_leave_appends_and_json(ws: Path) -> None:
     )
 
 
-def test_remove_puts_the_weeks_back(ws: Path) -> None:
+def test_remove_keeps_the_plan_and_rebalance_puts_the_weeks_back(ws: Path) -> None:
+    # ben and ana traded 25 Jan and 1 Feb around ben's ski trip. Without the trip that plan
+    # still breaks no rule: it is kept (the team saw it), and nothing moves.
     result = invoke("leave", "remove", "ben", "2027-02-03")
     assert result.exit_code == 0, result.output
-    assert result.stdout == (
-        "removed: ben on leave 1-9 Feb (ski trip)\n"
-        "  week 2027-01-25: ben -> ana\n"
-        "  week 2027-02-01: ana -> ben\n"
-    )
+    assert result.stdout == ("removed: ben on leave 1-9 Feb (ski trip)\nno week changes engineer\n")
     assert "ski trip" not in rotation_text(ws)
     assert "# mobile" in rotation_text(ws)
+    # the team lead asks for the optimum: the plain order comes back
+    shown = invoke("schedule", "-f", "json", "-n", "5")
+    files = {p: p.read_bytes() for p in ws.rglob("*") if p.is_file()}
+    dry = invoke("plan", "--rebalance", "--dry-run", "--format", "json")
+    assert dry.exit_code == 0, dry.output
+    moved = json.loads(dry.stdout)["changes"]
+    assert moved[:2] == [
+        {"week": "2027-01-25", "before": "ben", "after": "ana", "reason": ANA_BACK},
+        {"week": "2027-02-01", "before": "ana", "after": "ben", "reason": BEN_BACK},
+    ]
+    assert invoke("schedule", "-f", "json", "-n", "5").stdout == shown.stdout
+    assert {p: p.read_bytes() for p in ws.rglob("*") if p.is_file()} == files
+    # (and the year's holidays are balanced afresh: the rest of the list)
+    assert all(m["week"] > "2027-02-01" for m in moved[2:])
+    real = invoke("plan", "--rebalance", "--format", "json")
+    assert real.exit_code == 0, real.output
+    assert json.loads(real.stdout)["changes"] == moved
+    weeks = json.loads(invoke("schedule", "-f", "json", "-n", "5").stdout)["weeks"]
+    assert [w["engineer"] for w in weeks] == ["ana", "ben", "cem", "ana", "ben"]
+
+
+ANA_BACK = "ana has the week again (rebalanced)"
+BEN_BACK = "ben has the week again (rebalanced)"
 
 
 def test_list(ws: Path) -> None:

@@ -1,7 +1,7 @@
 """``oncall publish``: published weeks never change; a later leave is a conflict to settle.
 
 Plain weeks of the workspace (tests/oncall/rotation/workspaces.py, see test_schedule.py):
-4 Jan ana, 11 Jan ben, 18 Jan cem, 25 Jan ben (swapped with ana: ben away 1-9 Feb),
+4 Jan ana, 11 Jan ben, 18 Jan cem, 25 Jan ben (instead of ana: ben away 1-9 Feb),
 1 Feb ana, 8 Feb cem, 15 Feb ana, 22 Feb ben, 1 Mar cem, 8 Mar ana, 15 Mar ben, 22 Mar cem.
 Clock: Wed 6 Jan 2027.
 """
@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 from oncall.cli.app import app
 from tests.oncall.rotation.workspaces import make_workspace
 
-SKI = "swapped with ana: ben on leave 1-9 Feb (ski trip)"
-CONFLICT = "ana on leave 5 Jan, in a published week: settle it with `oncall swap add`"
+SKI = "ben instead of ana, to keep weeks even around ben on leave 1-9 Feb (ski trip)"
+CONFLICT = "cem on leave 19 Jan, in a published week: settle it with `oncall swap add`"
 
 
 def invoke(*args: str):
@@ -45,6 +45,7 @@ def test_publish_writes_a_readable_file(ws: Path) -> None:
         "published week 2027-01-11: ben\n"
         "published week 2027-01-18: cem\n"
         f"published week 2027-01-25: ben ({SKI})\n"
+        "no week changes engineer\n"
     )
     stamp = "'2027-01-06T10:00:00+01:00'"
     assert (ws / "schedules" / "data-engineering" / "published.yaml").read_text() == (
@@ -55,48 +56,62 @@ def test_publish_writes_a_readable_file(ws: Path) -> None:
         f"- week: 2027-01-04\n  engineer: ana\n  published: {stamp}\n"
         f"- week: 2027-01-11\n  engineer: ben\n  published: {stamp}\n"
         f"- week: 2027-01-18\n  engineer: cem\n  published: {stamp}\n"
-        f"- week: 2027-01-25\n  engineer: ben\n  reason: '{SKI}'\n  published: {stamp}\n"
+        f"- week: 2027-01-25\n  engineer: ben\n  reason: {SKI}\n  published: {stamp}\n"
     )
     again = invoke("publish", "--until", "2027-02-03", "--format", "json")
     assert again.exit_code == 0, again.output
     assert json.loads(again.stdout) == {
+        "changes": [],
+        "dry_run": False,
         "rotation": "data-engineering",
         "published": [
             {
                 "start": "2027-02-01",
                 "engineer": "ana",
-                "reason": "instead of ben, who is on call in the published week of 2027-01-25",
+                "reason": "ana takes over from ben on leave 1-9 Feb (ski trip)",
             }
         ],
         "already_published": ["2027-01-04", "2027-01-11", "2027-01-18", "2027-01-25"],
+        "warnings": [],
     }
 
 
 def test_a_later_leave_in_a_published_week_is_a_conflict_settled_by_a_swap(ws: Path) -> None:
     assert invoke("publish", "--weeks", "4").exit_code == 0
-    result = invoke("leave", "add", "ana", "2027-01-05")
+    result = invoke("leave", "add", "cem", "2027-01-19")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "added: ana on leave 5 Jan\nthe schedule does not change\n"
-    assert result.stderr == f"warning: week 2027-01-04: {CONFLICT}\n"
+    assert result.stdout == "added: cem on leave 19 Jan\nno week changes engineer\n"
+    assert result.stderr == f"warning: week 2027-01-18: {CONFLICT}\n"
 
-    result = invoke("schedule", "-f", "json", "-n", "2")
-    first = json.loads(result.stdout)["weeks"][0]
-    assert (first["engineer"], first["conflict"], first["reason"]) == ("ana", CONFLICT, CONFLICT)
-    assert first["published"] is True
-    assert result.stderr == f"warning: week 2027-01-04: {CONFLICT}\n"
+    result = invoke("schedule", "-f", "json", "-n", "3")
+    third = json.loads(result.stdout)["weeks"][2]
+    assert (third["engineer"], third["conflict"], third["reason"]) == ("cem", CONFLICT, CONFLICT)
+    assert third["published"] is True
+    assert result.stderr == f"warning: week 2027-01-18: {CONFLICT}\n"
 
-    result = invoke("swap", "add", "2027-01-04", "2027-01-11")
+    result = invoke("swap", "add", "2027-01-18", "2027-12-27")  # cem's week for ana's
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
-    assert (week("2027-01-04")["engineer"], week("2027-01-04")["conflict"]) == ("ben", None)
-    assert week("2027-01-11")["engineer"] == "ana"
+    assert (week("2027-01-18")["engineer"], week("2027-01-18")["conflict"]) == ("ana", None)
+    assert week("2027-12-27")["engineer"] == "cem"
     assert invoke("schedule", "-f", "json").stderr == ""
 
     # the swap was made after publishing: undoing it brings the published week (and the
     # conflict) back
     assert invoke("swap", "undo", "1").exit_code == 0
-    assert week("2027-01-04")["engineer"] == "ana"
-    assert week("2027-01-04")["conflict"] == CONFLICT
+    assert week("2027-01-18")["engineer"] == "cem"
+    assert week("2027-01-18")["conflict"] == CONFLICT
+
+
+def test_a_swap_made_before_publishing_stays_active(ws: Path) -> None:
+    assert invoke("swap", "add", "2027-02-15", "2027-03-15").exit_code == 0
+    result = invoke("publish", "--until", "2027-03-21", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["changes"] == []
+    listed = json.loads(invoke("swap", "list", "-f", "json").stdout)
+    assert [(s["id"], s["state"]) for s in listed] == [(1, "active")]
+    assert week("2027-02-15")["engineer"] == "ben"
+    assert week("2027-03-15")["engineer"] == "ana"
 
 
 def test_published_weeks_keep_a_swap_which_then_cannot_be_undone(ws: Path) -> None:
@@ -133,15 +148,23 @@ def test_bad_usage(ws: Path) -> None:
     assert result.stderr == "error: --until: 2026-12-01 is before the first week\n"
 
 
-def test_publishing_a_week_in_conflict_keeps_the_reason_without_the_conflict(ws: Path) -> None:
-    # trade ana's 15 Feb for ben's 22 Feb, then ana takes leave on 23 Feb: a conflict in a
-    # swapped week, which publishing reports and does not store
+def test_leave_voids_a_swap_loudly_and_publishing_keeps_the_repair(ws: Path) -> None:
+    # trade ana's 15 Feb for ben's 22 Feb, then ana takes leave on 23 Feb: the swap can no
+    # longer hold (ana cannot take 22 Feb), it is void, both weeks are repaired, and the leave
+    # says so; publishing then changes nothing
     assert invoke("swap", "add", "2027-02-15", "2027-02-22", "--note", "gig").exit_code == 0
-    assert invoke("leave", "add", "ana", "2027-02-23").exit_code == 0
-    conflict = "ana on leave 23 Feb, in a swapped week: settle it with `oncall swap add`"
+    result = invoke("leave", "add", "ana", "2027-02-23", "--format", "json")
+    assert result.exit_code == 0, result.output
+    void = "swap #1 is void: ana on leave 23 Feb"
+    assert json.loads(result.stdout)["changes"] == [
+        {"week": "2027-02-15", "before": "ben", "after": "ana", "reason": void},
+        {"week": "2027-02-22", "before": "ana", "after": "ben", "reason": void},
+    ]
+    listed = json.loads(invoke("swap", "list", "-f", "json").stdout)
+    assert [(s["state"], s["why"]) for s in listed] == [("void", "ana on leave 23 Feb")]
     result = invoke("publish", "--start", "2027-02-22", "--weeks", "1")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "published week 2027-02-22: ana (swap #1 with ben: gig)\n"
-    assert result.stderr == f"warning: week 2027-02-22: {conflict}\n"
+    assert result.stdout == "published week 2027-02-22: ben\nno week changes engineer\n"
+    assert result.stderr == f"warning: week 2027-02-22: {void}\n"
     shown = week("2027-02-22")
-    assert (shown["reason"], shown["conflict"]) == (f"swap #1 with ben: gig; {conflict}", conflict)
+    assert (shown["engineer"], shown["conflict"]) == ("ben", void)

@@ -8,9 +8,10 @@ Expected weeks, worked out by hand from the rules:
 - 25 Jan: ana's week, but ben (away in his own week of 1 Feb and in cem's week of 8 Feb) can
   only take this one: ben and ana swap; 8 Feb stays cem's (ana there would be followed by
   ana again on 15 Feb);
-- then plain order; 22 Mar cem has Good Friday (26 Mar);
-- 29 Mar (Easter Monday) is ana's turn, but ana already worked Epiphany while ben has no
-  holiday yet: ben takes it and ana takes ben's 5 Apr.
+- then plain order; 22 Mar cem has Good Friday (26 Mar), 29 Mar ana Easter Monday;
+- the year's holidays are balanced as a whole (the solver proves a spread of 1 day the best
+  possible) with the fewest departures, as late as possible: ana takes ben's 1 Nov (All
+  Saints' Day) and ben ana's 25 Oct; cem and ben trade 13 and 20 Dec (Christmas).
 """
 
 from __future__ import annotations
@@ -48,8 +49,8 @@ def test_json_defaults_to_this_week_and_12_weeks(ws: Path) -> None:
         ("2027-01-04", "ana", None),
         ("2027-01-11", "ben", None),
         ("2027-01-18", "cem", None),
-        ("2027-01-25", "ben", f"swapped with ana: {SKI}"),
-        ("2027-02-01", "ana", f"swapped with ben: {SKI}"),
+        ("2027-01-25", "ben", f"ben instead of ana, to keep weeks even around {SKI}"),
+        ("2027-02-01", "ana", f"ana takes over from {SKI}"),
         ("2027-02-08", "cem", None),
         ("2027-02-15", "ana", None),
         ("2027-02-22", "ben", None),
@@ -75,24 +76,40 @@ def test_the_first_week_keys_are_the_contracts(ws: Path) -> None:
     result = invoke("schedule", "--format", "json", "--weeks", "1")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert list(data) == ["rotation", "timezone", "weeks", "load"]
+    assert list(data) == ["rotation", "timezone", "weeks", "load", "plan_years"]
     assert {"start", "engineer", "reason", "holidays"} <= set(data["weeks"][0])
 
 
 def test_holiday_balancing_is_explained(ws: Path) -> None:
-    result = invoke("schedule", "--format", "json", "--start", "2027-03-29", "--weeks", "2")
+    result = invoke("schedule", "--format", "json", "--start", "2027-10-25", "--weeks", "2")
     assert result.exit_code == 0, result.output
-    weeks = json.loads(result.stdout)["weeks"]
+    data = json.loads(result.stdout)
+    weeks = data["weeks"]
     assert [(w["engineer"], [h["name"] for h in w["holidays"]]) for w in weeks] == [
-        ("ben", ["Easter Monday"]),
-        ("ana", []),
+        ("ben", []),
+        ("ana", ["All Saints' Day"]),
     ]
-    assert weeks[0]["reason"] == (
-        "swapped with ana to balance public holidays (holiday days on call: ana 1 so far + "
-        "Easter Monday this week; ben 0 so far + Easter Monday this week)"
-    )
+    assert weeks[0]["reason"] == "ben instead of ana, who would be on call two weeks running"
     assert weeks[1]["reason"] == (
-        "swapped with ben to balance public holidays (see the week of 2027-03-29)"
+        "ana instead of ben, to balance public holidays (All Saints' Day this week; holiday "
+        "days on call so far: ben 2, ana 2)"
+    )
+    (year,) = data["plan_years"]
+    assert (year["first"], year["last"], year["how"], year["proven"]) == (
+        "2027-01-04",
+        "2028-01-10",
+        "solved",
+        True,
+    )
+    assert (
+        year["achieved"]
+        == year["optimum"]
+        == {
+            "week_excess": 0,
+            "back_to_back": 0,
+            "holiday_spread": 1,
+            "departures": 6,
+        }
     )
 
 
@@ -104,8 +121,8 @@ def test_csv(ws: Path) -> None:
         "2027-01-04,ana,,2027-01-06 Epiphany,\n"
         "2027-01-11,ben,,,\n"
         "2027-01-18,cem,,,\n"
-        f"2027-01-25,ben,swapped with ana: {SKI},,\n"
-        f"2027-02-01,ana,swapped with ben: {SKI},,\n"
+        f'2027-01-25,ben,"ben instead of ana, to keep weeks even around {SKI}",,\n'
+        f"2027-02-01,ana,ana takes over from {SKI},,\n"
     )
 
 
@@ -120,8 +137,8 @@ def test_markdown(ws: Path) -> None:
         "| Week | Engineer | Holidays | Why | Status |\n"
         "| --- | --- | --- | --- | --- |\n"
         "| 2027-01-18 | cem |  |  |  |\n"
-        f"| 2027-01-25 | ben |  | swapped with ana: {SKI} |  |\n"
-        f"| 2027-02-01 | ana |  | swapped with ben: {SKI} |  |\n"
+        f"| 2027-01-25 | ben |  | ben instead of ana, to keep weeks even around {SKI} |  |\n"
+        f"| 2027-02-01 | ana |  | ana takes over from {SKI} |  |\n"
         "| 2027-02-08 | cem |  |  |  |\n"
         "\n"
         "| Member | Weeks | Holiday days |\n"
@@ -129,6 +146,9 @@ def test_markdown(ws: Path) -> None:
         "| ana | 1 | 0 |\n"
         "| ben | 1 | 0 |\n"
         "| cem | 2 | 0 |\n"
+        "\n"
+        "- plan year 2027-01-04 .. 2028-01-10 (solved): holiday spread 1 day(s), proven optimum "
+        "1; back-to-back 0 (optimum 0)\n"
     )
 
 
@@ -138,7 +158,14 @@ def test_table_for_the_terminal(ws: Path) -> None:
     lines = result.stdout.splitlines()
     assert max(len(line) for line in lines) <= 100
     text = " ".join(result.stdout.split())
-    for expected in ("2027-01-04", "Epiphany", "swapped with ana:", "Ana Alves", "hand-off"):
+    for expected in (
+        "2027-01-04",
+        "Epiphany",
+        "ben instead of ana,",
+        "Ana Alves",
+        "hand-off",
+        "holiday spread 1 day(s), proven optimum 1",
+    ):
         assert expected in text
 
 

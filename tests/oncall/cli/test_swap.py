@@ -38,7 +38,12 @@ def test_add_list_undo(ws: Path) -> None:
     result = invoke("swap", "add", "2027-02-15", "2027-03-17", "--note", "concert")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "made swap 1:\n  week 2027-02-15: ana -> ben\n  week 2027-03-15: ben -> ana\n"
+        "made swap 1:\n"
+        "  week 2027-02-15: ana gives it to ben\n"
+        "  week 2027-03-15: ben gives it to ana\n"
+        "2 weeks changed:\n"
+        "  week 2027-02-15: ana -> ben: ana gave this week to ben (swap #1: concert)\n"
+        "  week 2027-03-15: ben -> ana: ben gave this week to ana (swap #1: concert)\n"
     )
     assert result.stderr == (
         "warning: ana is now on call two weeks running (2027-03-08 and the week after)\n"
@@ -62,11 +67,11 @@ def test_add_list_undo(ws: Path) -> None:
     by_start = {w["start"]: w for w in weeks}
     assert (by_start["2027-02-15"]["engineer"], by_start["2027-02-15"]["reason"]) == (
         "ben",
-        "swap #1 with ana: concert",
+        "ana gave this week to ben (swap #1: concert)",
     )
     assert (by_start["2027-03-15"]["engineer"], by_start["2027-03-15"]["reason"]) == (
         "ana",
-        "swap #1 with ben: concert",
+        "ben gave this week to ana (swap #1: concert)",
     )
     assert by_start["2027-03-15"]["swap"] == 1
 
@@ -81,13 +86,20 @@ def test_add_list_undo(ws: Path) -> None:
             "note": "concert",
             "created": "2027-01-06T10:00:00+01:00",
             "undone": None,
+            "state": "active",
+            "why": None,
         }
     ]
 
     result = invoke("swap", "undo", "1")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "undid swap 1:\n  week 2027-02-15: ben -> ana\n  week 2027-03-15: ana -> ben\n"
+        "undid swap 1:\n"
+        "  week 2027-02-15: ben gives it to ana\n"
+        "  week 2027-03-15: ana gives it to ben\n"
+        "2 weeks changed:\n"
+        "  week 2027-02-15: ben -> ana: ana has the week again (swap #1 undone)\n"
+        "  week 2027-03-15: ana -> ben: ben has the week again (swap #1 undone)\n"
     )
     assert engineers()["2027-02-15"] == "ana"
     assert engineers()["2027-03-15"] == "ben"
@@ -105,7 +117,11 @@ def test_add_list_undo(ws: Path) -> None:
             "error: refused: ben on leave 1-9 Feb (ski trip), which would put them on call in "
             "the week of 2027-02-08",
         ),
-        (["2027-01-04", "2027-01-10"], "error: both dates fall in the week of 2027-01-04"),
+        (["2027-01-11", "2027-01-17"], "error: both dates fall in the week of 2027-01-11"),
+        (
+            ["2027-01-04", "2027-01-11"],
+            "error: first week: the week of 2027-01-04 is in progress and stays as it is",
+        ),
         (
             ["2027-02-15", "2027-03-08"],
             "error: ana is on call in both weeks (2027-02-15, 2027-03-08)",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
 from oncall.config.models import HolidayCalendar, Leave, Member, Rotation, RotationSpec
 from oncall.rotation.engine import Engine
 from oncall.rotation.holidays import FixedHolidays
-from oncall.rotation.model import PublishedWeek, RotationState, Swap
+from oncall.rotation.model import PlannedWeek, PublishedWeek, RotationState, Swap
 
 START = date(2027, 1, 4)  # a Monday
 
@@ -54,9 +54,17 @@ def engine(
     holidays: dict[str, dict[date, str]] | None = None,
     published: Iterable[PublishedWeek] = (),
     swaps: Iterable[Swap] = (),
+    plan: Mapping[date, PlannedWeek] | None = None,
+    current: int | None = None,
+    year_weeks: int | None = None,
 ) -> Engine:
-    state = RotationState(published={p.week: p for p in published}, swaps=tuple(swaps))
-    return Engine(rot, state, FixedHolidays(holidays or {}))
+    """An engine as the CLI builds one: ``plan`` is what the team last saw (an earlier
+    engine's ``plan()``), ``current`` the week in progress."""
+    state = RotationState(
+        published={p.week: p for p in published}, swaps=tuple(swaps), plan=dict(plan or {})
+    )
+    extra = {"year_weeks": year_weeks} if year_weeks else {}
+    return Engine(rot, state, FixedHolidays(holidays or {}), current, **extra)
 
 
 def engineers(eng: Engine, weeks: int, first: int = 0) -> list[str | None]:

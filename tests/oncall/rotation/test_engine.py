@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from oncall.rotation.engine import format_span
 from oncall.rotation.model import PublishedWeek, Swap, SwapWeek
@@ -28,16 +28,22 @@ def test_a_week_before_the_start_has_nobody() -> None:
     assert week.reason == "before the rotation starts on 2027-01-04"
 
 
-def test_leave_is_covered_by_the_nearest_member_who_can_trade() -> None:
-    # b is away in week 1; a is away that week too, so a cannot take it: c (week 2, the
-    # nearest) trades with b. d (week 3) could too, but is further away.
+def test_leave_is_covered_by_a_trade_inside_the_cycle() -> None:
+    # b is away in week 1; a is away that week too, so a cannot take it: c or d takes week 1
+    # and b takes theirs (two departures, the fewest possible), and the cycle stays one week
+    # each.
     leave = {"b": [away(date(2027, 1, 11), date(2027, 1, 15), "ski")]}
     leave["a"] = [away(date(2027, 1, 13))]
     eng = engine(team("a", "b", "c", "d", leave=leave))
-    assert engineers(eng, 8) == ["a", "c", "b", "d", "a", "b", "c", "d"]
-    assert eng.week(1).reason == "swapped with b: b on leave 11-15 Jan (ski)"
-    assert eng.week(2).reason == "swapped with c: b on leave 11-15 Jan (ski)"
-    assert [eng.week(k).reason for k in (0, 3, 4)] == [None, None, None]
+    got = engineers(eng, 8)
+    assert got[0] == "a" and got[1] in ("c", "d") and got[4:] == ["a", "b", "c", "d"]
+    assert sorted(got[:4]) == ["a", "b", "c", "d"]
+    assert sum(x != y for x, y in zip(got, ["a", "b", "c", "d"] * 2, strict=True)) == 2
+    assert eng.week(1).reason == f"{got[1]} takes over from b on leave 11-15 Jan (ski)"
+    taken = got.index("b")
+    assert eng.week(taken).reason == (
+        f"b instead of {got[1]}, to keep weeks even around b on leave 11-15 Jan (ski)"
+    )
 
 
 def test_a_week_nobody_can_take_is_empty_with_a_reason() -> None:
@@ -61,28 +67,39 @@ def test_nobody_is_on_call_two_weeks_running_when_someone_else_can() -> None:
     assert all(x != y for x, y in itertools.pairwise(got))
 
 
-def test_two_weeks_running_only_when_nobody_else_is_free() -> None:
-    # a, b and c are all away in week 4 (the first week of cycle 2): only d, on call in week 3,
-    # can take it. a then takes c's week 6 rather than d's week 7, because the next cycle
-    # starts with a in week 8; c takes week 7.
+def test_the_solver_avoids_two_weeks_running_that_a_greedy_plan_makes() -> None:
+    # a, b and c are all away in week 4 (the first week of cycle 2): only d can take it. A
+    # cycle-by-cycle plan leaves d on call in weeks 3 and 4; planning the year at once moves d
+    # to week 2 of the first cycle, and nobody is on call two weeks running.
     leave = {m: [away(monday(4))] for m in ("a", "b", "c")}
     eng = engine(team("a", "b", "c", "d", leave=leave))
-    assert engineers(eng, 9) == ["a", "b", "c", "d", "d", "b", "a", "c", "a"]
-    assert eng.week(4).reason == "instead of a: a on leave 1 Feb"
-    assert eng.week(6).reason == "instead of c: a on leave 1 Feb"
-    assert eng.week(7).reason == "instead of d: a on leave 1 Feb"
+    got = engineers(eng, 12)
+    assert got[4] == "d"
+    assert all(x != y for x, y in itertools.pairwise(got))
+    for cycle in range(3):
+        assert sorted(got[cycle * 4 : cycle * 4 + 4]) == ["a", "b", "c", "d"]
+    assert eng.week(4).reason == "d takes over from a on leave 1 Feb"
+    assert eng.years(0, 11)[0].values["back_to_back"] == 0
+
+
+def test_two_weeks_running_when_nobody_else_is_free() -> None:
+    # a pair, a away for three weeks: b covers them (two weeks running cannot be avoided)
+    eng = engine(team("a", "b", leave={"a": [away(monday(1), monday(3) + timedelta(days=4))]}))
+    got = engineers(eng, 6)
+    assert got[1:4] == ["b", "b", "b"]
+    assert eng.week(2).reason == "b takes over from a on leave 11-29 Jan"
 
 
 def test_holiday_weeks_go_to_someone_with_fewer_holiday_days_so_far() -> None:
     # One calendar for all; a holiday in week 0 (a's) and week 3 (a's again). Before week 3,
-    # a has one holiday day and b, c none: a second one would put a two days ahead, so a
-    # trades week 3 with b (c cannot take week 3: c is on call in week 2).
+    # a has one holiday day and b, c none: a second one would put a two days ahead, so b takes
+    # week 3 and a b's week 4 (c cannot take week 3: c is on call in week 2).
     holidays = {"X": {date(2027, 1, 6): "Day One", date(2027, 1, 27): "Day Two"}}
     eng = engine(team("a", "b", "c", calendar="X"), holidays)
     assert engineers(eng, 6) == ["a", "b", "c", "b", "a", "c"]
     assert eng.week(3).reason == (
-        "swapped with a to balance public holidays (holiday days on call: "
-        "a 1 so far + Day Two this week; b 0 so far + Day Two this week)"
+        "b instead of a, to balance public holidays (Day Two this week; holiday days on call "
+        "so far: a 1, b 0)"
     )
     assert [h.name for h in eng.week(3).engineer_holidays] == ["Day Two"]
     load = eng.schedule(0, 6).load
@@ -139,26 +156,33 @@ def _swap(swap_id: int, week_one: int, a: str, week_two: int, b: str, **extra) -
     )
 
 
-def test_a_swap_trades_two_weeks_and_an_undone_one_does_not() -> None:
+def test_a_swap_trades_two_weeks_of_the_plan_and_an_undone_one_does_not() -> None:
     rot = team("a", "b", "c")
-    eng = engine(rot, swaps=[_swap(1, 1, "b", 5, "c", note="concert")])
+    seen = engine(rot).plan()
+    eng = engine(rot, swaps=[_swap(1, 1, "b", 5, "c", note="concert")], plan=seen)
     assert engineers(eng, 6) == ["a", "c", "c", "a", "b", "b"]
-    assert eng.week(1).reason == "swap #1 with b: concert"
-    assert eng.week(5).reason == "swap #1 with c: concert"
+    assert eng.week(1).reason == "b gave this week to c (swap #1: concert)"
+    assert eng.week(5).reason == "c gave this week to b (swap #1: concert)"
     assert eng.week(1).swap is not None and eng.week(1).sequence == 1
+    assert [s.state for s in eng.swap_states()] == ["active"]
     undone = _swap(1, 1, "b", 5, "c", undone=datetime(2027, 1, 7, 9, 0))
-    eng = engine(rot, swaps=[undone])
+    eng = engine(rot, swaps=[undone], plan=seen)
     assert engineers(eng, 6) == ["a", "b", "c", "a", "b", "c"]
     assert eng.week(1).swap is None
     assert eng.week(1).sequence == 2  # made, then undone: two recorded changes
+    assert [s.state for s in eng.swap_states()] == ["undone"]
 
 
-def test_a_swap_that_no_longer_matches_is_reported_not_applied() -> None:
-    eng = engine(team("a", "b", "c"), swaps=[_swap(1, 1, "a", 3, "c")])
-    assert engineers(eng, 4) == ["a", "b", "c", "a"]
-    assert eng.week(1).conflict == (
-        "swap #1 no longer applies: the week is b's, not a's (undo it with `oncall swap undo 1`)"
-    )
+def test_a_swap_is_a_commitment_until_its_taker_goes_on_leave() -> None:
+    rot = team("a", "b", "c")
+    seen = engine(rot).plan()
+    swaps = [_swap(1, 1, "b", 5, "c")]
+    later = team("a", "b", "c", leave={"c": [away(monday(1), reason="flu")]})
+    eng = engine(later, swaps=swaps, plan=seen)
+    assert eng.week(1).engineer != "c"
+    (state,) = eng.swap_states()
+    assert (state.state, state.reason) == ("void", "c on leave 11 Jan (flu)")
+    assert "swap #1 is void: c on leave 11 Jan (flu)" in (eng.week(5).conflict or "")
 
 
 def test_a_published_week_keeps_a_swap_made_before_publishing() -> None:

@@ -1,0 +1,428 @@
+"""The exact solver behind the rotation engine: one plan year of weeks, optimal lexicographically.
+
+Pure: a ``Problem`` in, a ``Solution`` out; no files, no clock. The engine builds the problems
+(``oncall.rotation.engine``); this module only knows weeks, members and numbers.
+
+The model (an integer program, solved with HiGHS)
+-------------------------------------------------
+``x[m, k] = 1`` when member ``m`` is on call in week ``k``. Only members who may take a week get
+a variable (nobody on leave: the first goal is a hard rule), and every week somebody may take is
+covered (``sum_m x[m, k] = 1``). Weeks given in advance (published, over, agreed in a swap) are
+constants. The goals, most important first, each one minimised with the better ones held at
+their optimum (a lexicographic optimum, so no weighting can trade one goal for another):
+
+1. ``week_excess``: after each whole cycle of ``n`` weeks, the most minus the fewest weeks
+   served so far (counting what each member carried in from earlier plan years) should be at
+   most 1; the sum over cycles of what exceeds 1. Weeks lost to leave are paid back as soon as
+   the other goals allow, because every cycle that stays uneven costs again.
+2. ``back_to_back``: pairs of consecutive weeks with the same engineer (the week before the
+   plan year included).
+3. ``holiday_spread``: the most minus the fewest public-holiday days on call, per member on
+   their own calendar, counting the days carried in.
+4. ``changes`` (repairs only): weeks that differ from the plan the team last saw.
+5. ``departures``: weeks whose engineer is not the plain rotation's (list order); among plans
+   with the fewest, the one whose departures come latest (a weight of less than 1/L per week
+   breaks ties without ever trading a departure), so the answer does not depend on the solver.
+
+Each goal is a linear function of ``x`` and a few auxiliary variables (the highest and lowest
+count, linearised maxima), so holding a goal at its optimum is one more linear row, and the
+final answer is optimal for every goal in turn: exact, not a heuristic. A goal whose lower bound
+(0) is met by a cheap feasible solution is fixed without a solve.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+#: a safety net per goal: a search still running then keeps its best plan, marked unproven
+STAGE_SECONDS = 20.0
+
+#: the goals, most important first (``changes`` only counts in a repair)
+GOALS = ("week_excess", "back_to_back", "holiday_spread", "changes", "departures")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One stretch of whole cycles to plan.
+
+    ``weeks`` are consecutive week numbers (a multiple of ``len(members)`` long, starting at a
+    cycle boundary). ``options[k]`` lists who may take week ``k`` (empty: nobody can; the week
+    stays empty); a week in ``fixed`` has its engineer given (None: empty) and no options.
+    ``base[k]`` is the plain rotation's engineer. ``days[m][k]`` are ``m``'s public-holiday days
+    in week ``k`` (missing: 0). ``carry_weeks`` and ``carry_days`` are what each member served
+    before, relative to the least loaded. ``before`` is the engineer of the week before.
+
+    A repair also gives ``reference`` (the plan to stay close to) and ``max_changes``.
+    """
+
+    weeks: tuple[int, ...]
+    members: tuple[str, ...]
+    options: Mapping[int, tuple[str, ...]]
+    fixed: Mapping[int, str | None]
+    base: Mapping[int, str]
+    days: Mapping[str, Mapping[int, int]]
+    carry_weeks: Mapping[str, int] = field(default_factory=dict)
+    carry_days: Mapping[str, int] = field(default_factory=dict)
+    before: str | None = None
+    reference: Mapping[int, str | None] | None = None
+    max_changes: int | None = None
+
+    def key(self) -> str:
+        """A canonical text of the problem (the cache key of its solution)."""
+        parts = [
+            repr(self.weeks),
+            repr(self.members),
+            repr(sorted(self.options.items())),
+            repr(sorted(self.fixed.items(), key=lambda kv: kv[0])),
+            repr(sorted(self.base.items())),
+            repr(sorted((m, sorted(d.items())) for m, d in self.days.items())),
+            repr(sorted(self.carry_weeks.items())),
+            repr(sorted(self.carry_days.items())),
+            repr(self.before),
+            repr(sorted(self.reference.items()) if self.reference is not None else None),
+            repr(self.max_changes),
+        ]
+        return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Who takes each week, and the value of each goal (``GOALS`` order) it achieves."""
+
+    engineers: dict[int, str | None]
+    values: dict[str, int]
+    #: goals whose search hit the time limit: the value is the best found, not a proven optimum
+    unproven: tuple[str, ...] = ()
+
+
+def evaluate(problem: Problem, engineers: Mapping[int, str | None]) -> dict[str, int]:
+    """The value of every goal for a complete assignment of ``problem.weeks``."""
+    members = problem.members
+    n = len(members)
+    weeks = problem.weeks
+    counts = {m: problem.carry_weeks.get(m, 0) for m in members}
+    excess = 0
+    for position, k in enumerate(weeks):
+        engineer = engineers[k]
+        if engineer in counts:
+            counts[engineer] += 1
+        if (position + 1) % n == 0:
+            excess += max(0, max(counts.values()) - min(counts.values()) - 1)
+    running = 0
+    previous = problem.before
+    for k in weeks:
+        engineer = engineers[k]
+        if engineer is not None and engineer == previous:
+            running += 1
+        previous = engineer
+    totals = {m: problem.carry_days.get(m, 0) for m in members}
+    for k in weeks:
+        engineer = engineers[k]
+        if engineer in totals:
+            totals[engineer] += problem.days.get(engineer, {}).get(k, 0)
+    spread = max(totals.values()) - min(totals.values()) if totals else 0
+    reference = problem.reference
+    changes = sum(1 for k in weeks if engineers[k] != reference.get(k)) if reference else 0
+    departures = sum(1 for k in weeks if engineers[k] != problem.base[k])
+    return {
+        "week_excess": excess,
+        "back_to_back": running,
+        "holiday_spread": spread,
+        "changes": changes,
+        "departures": departures,
+    }
+
+
+class _Model:
+    """Columns and rows of an integer program, handed to HiGHS in one piece."""
+
+    def __init__(self) -> None:
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.integer: list[bool] = []
+        self.rows: list[tuple[float, float, dict[int, float]]] = []
+
+    def column(self, lower: float, upper: float, integer: bool = False) -> int:
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.integer.append(integer)
+        return len(self.lower) - 1
+
+    def row(self, lower: float, upper: float, terms: dict[int, float]) -> None:
+        self.rows.append((lower, upper, terms))
+
+
+def _highs() -> Any:
+    """A silent HiGHS instance (its banner goes to file descriptor 1 on construction)."""
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    sink = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(sink, 1)
+        solver = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(sink)
+    solver.setOptionValue("output_flag", False)
+    solver.setOptionValue("log_to_console", False)
+    solver.setOptionValue("threads", 1)
+    solver.setOptionValue("mip_rel_gap", 0.0)
+    solver.setOptionValue("mip_abs_gap", 0.5)
+    solver.setOptionValue("time_limit", STAGE_SECONDS)
+    return solver
+
+
+def solve(problem: Problem) -> Solution:
+    """The lexicographic optimum of ``problem`` (see the module's docstring)."""
+    members = problem.members
+    n = len(members)
+    weeks = problem.weeks
+    if n == 0 or len(weeks) % n:
+        raise ValueError("a problem covers whole cycles of its members")
+    free = [k for k in weeks if k not in problem.fixed and problem.options.get(k)]
+    if not free:
+        engineers = {k: problem.fixed.get(k) for k in weeks}
+        return Solution(engineers, evaluate(problem, engineers))
+
+    model = _Model()
+    x: dict[tuple[str, int], int] = {}
+    for k in free:
+        for m in problem.options[k]:
+            x[m, k] = model.column(0, 1, integer=True)
+        model.row(1, 1, {x[m, k]: 1.0 for m in problem.options[k]})
+
+    def holds(m: str, k: int) -> tuple[float, int | None]:
+        """(constant, column) of "m is on call in week k"."""
+        if k in problem.fixed:
+            return (1.0 if problem.fixed[k] == m else 0.0), None
+        return 0.0, x.get((m, k))
+
+    objectives: dict[str, tuple[dict[int, float], float]] = {}
+
+    # 1. week_excess: per cycle, hi >= count[m] >= lo and excess >= hi - lo - 1
+    excess_terms: dict[int, float] = {}
+    cycles = len(weeks) // n
+    for j in range(cycles):
+        upto = weeks[: (j + 1) * n]
+        hi = model.column(-1e6, 1e6)
+        lo = model.column(-1e6, 1e6)
+        for m in members:
+            constant = float(problem.carry_weeks.get(m, 0))
+            terms: dict[int, float] = {}
+            for k in upto:
+                value, column = holds(m, k)
+                constant += value
+                if column is not None:
+                    terms[column] = 1.0
+            # hi - sum >= constant ; sum - lo >= -constant
+            model.row(constant, float("inf"), {hi: 1.0, **{c: -1.0 for c in terms}})
+            model.row(-constant, float("inf"), {lo: -1.0, **terms})
+        ex = model.column(0, 1e6)
+        model.row(-1.0, float("inf"), {ex: 1.0, hi: -1.0, lo: 1.0})
+        excess_terms[ex] = 1.0
+        # Every week anyone can take is taken, so the weeks served so far add up to a known
+        # total; a member above its ceiling share or below its floor share forces someone to
+        # the other side, so the excess is at least that distance. The rows change no integer
+        # solution and make the relaxation tight (with no excess: an exact share each).
+        served = sum(problem.carry_weeks.get(m, 0) for m in members) + sum(
+            1
+            for k in upto
+            if (k in problem.fixed and problem.fixed[k] is not None)
+            or (k not in problem.fixed and problem.options.get(k))
+        )
+        floor_share, ceiling_share = served // n, -(-served // n)
+        for m in members:
+            constant = float(problem.carry_weeks.get(m, 0))
+            terms = {}
+            for k in upto:
+                value, column = holds(m, k)
+                constant += value
+                if column is not None:
+                    terms[column] = 1.0
+            # ex - count >= constant - ceiling ; ex + count >= floor - constant
+            model.row(constant - ceiling_share, float("inf"), {ex: 1.0, **{c: -1.0 for c in terms}})
+            model.row(floor_share - constant, float("inf"), {ex: 1.0, **terms})
+    objectives["week_excess"] = (excess_terms, 0.0)
+
+    # 2. back_to_back: y >= x[m,k] + x[m,k+1] - 1 for consecutive weeks
+    running_terms: dict[int, float] = {}
+    running_constant = 0.0
+    chain = [(weeks[0] - 1, weeks[0])] + [(weeks[i], weeks[i + 1]) for i in range(len(weeks) - 1)]
+    for first, second in chain:
+        for m in members:
+            if first == weeks[0] - 1:
+                a_value, a_column = (1.0 if problem.before == m else 0.0), None
+            else:
+                a_value, a_column = holds(m, first)
+            b_value, b_column = holds(m, second)
+            if a_column is None and b_column is None:
+                running_constant += a_value * b_value
+                continue
+            if (a_column is None and a_value == 0) or (b_column is None and b_value == 0):
+                continue
+            y = model.column(0, 1)
+            terms = {y: 1.0}
+            constant = -1.0
+            for value, column in ((a_value, a_column), (b_value, b_column)):
+                if column is None:
+                    constant += value
+                else:
+                    terms[column] = terms.get(column, 0.0) - 1.0
+            model.row(constant, float("inf"), terms)
+            running_terms[y] = 1.0
+    objectives["back_to_back"] = (running_terms, running_constant)
+
+    # 3. holiday_spread: hmax >= total[m] >= hmin
+    hmax = model.column(-1e6, 1e6)
+    hmin = model.column(-1e6, 1e6)
+    for m in members:
+        constant = float(problem.carry_days.get(m, 0))
+        terms = {}
+        own = problem.days.get(m, {})
+        for k in weeks:
+            days = own.get(k, 0)
+            if not days:
+                continue
+            value, column = holds(m, k)
+            constant += value * days
+            if column is not None:
+                terms[column] = float(days)
+        model.row(constant, float("inf"), {hmax: 1.0, **{c: -v for c, v in terms.items()}})
+        model.row(-constant, float("inf"), {hmin: -1.0, **terms})
+    objectives["holiday_spread"] = ({hmax: 1.0, hmin: -1.0}, 0.0)
+
+    # 4. changes (repairs): weeks not on the reference engineer
+    if problem.reference is not None:
+        change_terms: dict[int, float] = {}
+        change_constant = 0.0
+        for k in weeks:
+            wanted = problem.reference.get(k)
+            if k in problem.fixed or k not in free:
+                change_constant += float(problem.fixed.get(k) != wanted)
+                continue
+            column = x.get((wanted, k)) if wanted is not None else None
+            change_constant += 1.0
+            if column is not None:
+                change_terms[column] = -1.0
+        objectives["changes"] = (change_terms, change_constant)
+        if problem.max_changes is not None:
+            model.row(-float("inf"), problem.max_changes - change_constant, change_terms)
+
+    # 5. departures from the plain order; among plans with the fewest, the one whose departures
+    # come latest (each week's weight is 1 plus less than 1/L, earlier weeks a little more), so
+    # ties are broken the same way every time and the coming weeks stay in list order
+    departure_terms: dict[int, float] = {}
+    departure_constant = 0.0
+    span = len(weeks)
+    for position, k in enumerate(weeks):
+        wanted = problem.base[k]
+        if k not in free:
+            departure_constant += float(problem.fixed.get(k) != wanted)
+            continue
+        departure_constant += 1.0
+        column = x.get((wanted, k))
+        if column is not None:
+            departure_terms[column] = -(1.0 + (span - position) / (span * (span + 1)))
+    objectives["departures"] = (departure_terms, departure_constant)
+
+    return _lexicographic(problem, model, x, free, objectives)
+
+
+def _decode(
+    problem: Problem, x: dict[tuple[str, int], int], free: Sequence[int], values: list[float]
+) -> dict[int, str | None]:
+    """The engineer of every week from the solver's column values."""
+    engineers: dict[int, str | None] = {k: problem.fixed.get(k) for k in problem.weeks}
+    for k in free:
+        engineers[k] = next(m for m in problem.options[k] if values[x[m, k]] > 0.5)
+    return engineers
+
+
+def _lexicographic(
+    problem: Problem,
+    model: _Model,
+    x: dict[tuple[str, int], int],
+    free: Sequence[int],
+    objectives: dict[str, tuple[dict[int, float], float]],
+) -> Solution:
+    import highspy
+    import numpy as np
+
+    solver = _highs()
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(model.lower)
+    lp.num_row_ = len(model.rows)
+    lp.col_cost_ = np.zeros(lp.num_col_)
+    lp.col_lower_ = np.array(model.lower)
+    lp.col_upper_ = np.array(model.upper)
+    lp.row_lower_ = np.array([max(lower, -inf) for lower, _, _ in model.rows])
+    lp.row_upper_ = np.array([min(upper, inf) for _, upper, _ in model.rows])
+    starts, index, value = [0], [], []
+    for _, _, terms in model.rows:
+        for column in sorted(terms):
+            index.append(column)
+            value.append(terms[column])
+        starts.append(len(index))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.array(value)
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if integer else highspy.HighsVarType.kContinuous
+        for integer in model.integer
+    ]
+    solver.passModel(lp)
+
+    values: dict[str, int] = {}
+    incumbent: list[float] | None = None
+    unproven: list[str] = []
+    columns = np.arange(lp.num_col_, dtype=np.int32)
+    for goal in GOALS:
+        if goal not in objectives:
+            continue
+        terms, constant = objectives[goal]
+        costs = np.zeros(lp.num_col_)
+        for column, coefficient in terms.items():
+            costs[column] = coefficient
+        solver.changeColsCost(lp.num_col_, columns, costs)
+        # whole goals are integers (a gap under 1 proves them); the tie-break is finer
+        solver.setOptionValue("mip_abs_gap", 0.5 if goal != "departures" else 1e-9)
+        # (no warm start from the last stage's plan: with one, HiGHS 1.16 can report the new
+        # optimum's value yet hand back the starting plan)
+        solver.run()
+        status = solver.getModelStatus()
+        if (
+            status == highspy.HighsModelStatus.kTimeLimit
+            and solver.getInfo().primal_solution_status == 2
+        ):
+            unproven.append(goal)  # the best plan found in time; its optimality is not proven
+        elif status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"the rotation solver stopped: {solver.modelStatusToString(status)}")
+        # read the plan before the model changes (changing it drops the solution)
+        incumbent = list(solver.getSolution().col_value)
+        if goal == "departures":  # weighted for the tie-break: count them
+            best = evaluate(problem, _decode(problem, x, free, incumbent))[goal]
+        else:
+            best = round(solver.getInfo().objective_function_value + constant)
+        values[goal] = best
+        # hold this goal at its optimum while the next ones are minimised
+        limit = best - constant + 0.5
+        indices = np.array(sorted(terms), dtype=np.int32)
+        coefficients = np.array([terms[c] for c in sorted(terms)])
+        if len(indices):
+            solver.addRow(-inf, limit, len(indices), indices, coefficients)
+    assert incumbent is not None
+    engineers = _decode(problem, x, free, incumbent)
+    achieved = evaluate(problem, engineers)
+    for goal, best in values.items():
+        if achieved[goal] != best:
+            raise RuntimeError(f"the rotation solver's {goal} is {achieved[goal]}, not {best}")
+    return Solution(engineers, achieved, tuple(unproven))
