@@ -55,9 +55,11 @@ def publish(
             }
         )
     else:
+        from oncall.escape import terminal
+
         for week in result.published:
             why = f" ({week.reason})" if week.reason else ""
-            typer.echo(f"published week {week.week.isoformat()}: {week.engineer}{why}")
+            typer.echo(terminal(f"published week {week.week.isoformat()}: {week.engineer}{why}"))
         if result.already:
             typer.echo(
                 f"already published, unchanged: {len(result.already)} week(s) "
