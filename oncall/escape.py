@@ -17,8 +17,9 @@ they are data, never formatting. One function per place text ends up:
 - ``xml_text``: characters XML 1.0 cannot carry (most C0 controls, lone surrogates, U+FFFE and
   U+FFFF) are dropped.
 
-This module imports only ``re`` at import time (Rich only inside ``rich_text``): it sits on the
-path of every command.
+This module imports only ``re`` at import time (Rich only inside ``rich_text``) and compiles
+its patterns on first use (``re`` caches them): it sits on the path of every command, and a
+character class beyond ASCII takes about a millisecond to compile.
 """
 
 from __future__ import annotations
@@ -31,21 +32,23 @@ if TYPE_CHECKING:
     from rich.text import Text
 
 #: line breaks people may paste: LF, CR, VT, FF, NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR
-_LINE_BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
+_LINE_BREAKS = "\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]"
 #: C0 and C1 controls and DEL (tab, LF and CR handled by the callers), plus the bidirectional
 #: embeddings, overrides and isolates that can make text read in a different order than it runs
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-#: what XML 1.0 allows: tab, LF, CR, U+0020..U+D7FF, U+E000..U+FFFD, U+10000..U+10FFFF
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_CONTROLS = "[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+#: what XML 1.0 cannot carry: every character but tab, LF, CR, U+0020..U+D7FF,
+#: U+E000..U+FFFD and U+10000..U+10FFFF (spelt as what is left out: a class that lists the
+#: astral planes takes milliseconds to compile, on the path of every command)
+_NOT_XML = "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 #: a cell starting with one of these is a formula (or becomes one) in spreadsheet programs
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: characters that start Markdown inline structure: escapes, code, emphasis, links, HTML,
 #: strikethrough and table cells
-_MD_ACTIVE = re.compile(r"([\\`*\[\]<>|~])")
+_MD_ACTIVE = r"([\\`*\[\]<>|~])"
 #: ``_`` opens emphasis only at a word's edge (``account_events`` stays as it is)
-_MD_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+_MD_UNDERSCORE = r"(?<![^\W_])_|_(?![^\W_])"
 #: ``1.`` or ``1)`` at the start: an ordered list
-_MD_ORDERED = re.compile(r"^(\d{1,9})([.)])")
+_MD_ORDERED = r"^(\d{1,9})([.)])"
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -61,8 +64,8 @@ def terminal(text: object, multiline: bool = False) -> str:
         value = value.replace("\r\n", "\n")
         value = re.sub("[\r\x0b\x0c\x85\u2028\u2029]", " ", value)
     else:
-        value = _LINE_BREAKS.sub(" ", value)
-    return _CONTROLS.sub(_visible, value.replace("\t", " "))
+        value = re.sub(_LINE_BREAKS, " ", value)
+    return re.sub(_CONTROLS, _visible, value.replace("\t", " "))
 
 
 def terminal_tree(data: Any, multiline: bool = False) -> Any:
@@ -95,7 +98,7 @@ def csv_cell(value: object) -> object:
     """A CSV cell a spreadsheet shows as text (numbers and None pass through unchanged)."""
     if not isinstance(value, str):
         return value
-    text = terminal(value, multiline=True) if _CONTROLS.search(value) else value
+    text = terminal(value, multiline=True) if re.search(_CONTROLS, value) else value
     if text.startswith(_FORMULA_START):
         text = "'" + text
     # our CSV ends lines with LF, so the csv module quotes a cell holding LF but not one
@@ -111,14 +114,14 @@ def csv_row(values: Iterable[object]) -> list[object]:
 def md_inline(text: object) -> str:
     """``text`` as literal Markdown inside one line: no new lines, rows, headings, emphasis,
     code, links or HTML."""
-    value = _MD_ACTIVE.sub(r"\\\1", terminal(text).strip())
-    value = _MD_UNDERSCORE.sub(r"\\_", value)
+    value = re.sub(_MD_ACTIVE, r"\\\1", terminal(text).strip())
+    value = re.sub(_MD_UNDERSCORE, r"\\_", value)
     # at the start of a list item or cell these would open a heading, list, quote or rule
     if value.startswith(("#", "-", "+", "=")):
         value = "\\" + value
-    return _MD_ORDERED.sub(r"\1\\\2", value)
+    return re.sub(_MD_ORDERED, r"\1\\\2", value)
 
 
 def xml_text(text: object) -> str:
     """``text`` without the characters XML 1.0 cannot carry (so any XML parser reads it)."""
-    return _NOT_XML.sub("", str(text))
+    return re.sub(_NOT_XML, "", str(text))

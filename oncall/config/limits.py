@@ -41,14 +41,14 @@ LIST_LIMITS = {"members": MAX_MEMBERS}
 
 #: control characters no text may hold: all C0 but tab, LF and CR, DEL, C1, lone surrogates and
 #: the non-characters U+FFFE/U+FFFF (terminals act on them; XML cannot carry them)
-FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+FORBIDDEN_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
 
 
 def text_problem(value: str, limit: int) -> str | None:
     """Why ``value`` is not an acceptable text of at most ``limit`` characters, or None."""
     if len(value) > limit:
         return f"longer than {limit:,} characters ({len(value):,})"
-    bad = FORBIDDEN_CHARACTERS.search(value)
+    bad = re.search(FORBIDDEN_CHARACTERS, value)  # compiled on first use, then cached
     if bad is not None:
         return f"control character U+{ord(bad.group()):04X} is not allowed"
     return None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import tempfile
 import xml.etree.ElementTree as ET
@@ -229,7 +230,7 @@ def every_output(root: Path, texts: dict[str, str]) -> None:
 
 def cleaned(text: str) -> str:
     """What a field may hold of ``text``: no control characters, not blank."""
-    return limits.FORBIDDEN_CHARACTERS.sub("", text).strip() or "x"
+    return re.sub(limits.FORBIDDEN_CHARACTERS, "", text).strip() or "x"
 
 
 def write_names(root: Path, names: dict[str, str]) -> None:
