@@ -36,18 +36,34 @@ def parse_datetime(
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise UsageError(
-            f"{what}: {text!r} is not an ISO 8601 date-time (e.g. 2027-01-06T10:00:00+01:00)"
+            f"{what}: {_shown(text)} is not an ISO 8601 date-time (e.g. 2027-01-06T10:00:00+01:00)"
         ) from None
     if parsed.tzinfo is None:
         if require_offset or default_zone is None:
-            raise UsageError(f"{what}: {text!r} has no UTC offset (e.g. +01:00 or Z)")
+            raise UsageError(f"{what}: {_shown(text)} has no UTC offset (e.g. +01:00 or Z)")
         parsed = parsed.replace(tzinfo=default_zone)
+    _check_range(parsed.date(), text, what)
     return parsed
 
 
 def parse_date(text: str, *, what: str) -> date:
     """Parse a ``YYYY-MM-DD`` date, raising ``UsageError`` naming ``what`` if impossible."""
     try:
-        return date.fromisoformat(text.strip())
+        parsed = date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"{what}: {text!r} is not a valid date (YYYY-MM-DD)") from None
+        raise UsageError(f"{what}: {_shown(text)} is not a valid date (YYYY-MM-DD)") from None
+    _check_range(parsed, text, what)
+    return parsed
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for a message, cut short when long (messages stay one short line)."""
+    return repr(text if len(text) <= 60 else text[:60] + "...")
+
+
+def _check_range(day: date, text: str, what: str) -> None:
+    from oncall.config.limits import date_problem
+
+    problem = date_problem(day)
+    if problem is not None:
+        raise UsageError(f"{what}: {_shown(text)} {problem.split(' ', 1)[1]}")

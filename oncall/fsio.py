@@ -13,11 +13,14 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder, then rename.
 
     Readers see the old file or the new one, never a half-written one; a failure leaves the old
-    file untouched and no temporary file behind.
+    file untouched and no temporary file behind. A symbolic link is written through: its target
+    gets the new content and the link stays a link.
     """
     import tempfile  # imported here: reading commands never pay for it
 
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -37,8 +40,33 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+    """Write ``text`` (UTF-8) to ``path`` atomically, in the file's own conventions.
+
+    Text read with ``read_text`` has lost what the file had on disk: a byte-order mark and
+    Windows line ends come back if the old file had them, so an edit changes only what it meant
+    to (and ``git diff`` shows just that).
+    """
+    data = text.encode("utf-8")
+    old = _head(path)
+    if old.startswith(_BOM) and not data.startswith(_BOM):
+        data = _BOM + data
+    if b"\r\n" in old and b"\r\n" not in data:
+        data = data.replace(b"\n", b"\r\n")
+    atomic_write_bytes(path, data)
+
+
+_BOM = "\ufeff".encode()
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of ``path`` (up to its first line end), or nothing if it is unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return b""
+    end = head.find(b"\n")
+    return head if end < 0 else head[: end + 1]
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from oncall.fsio import atomic_write_text, locked
+from oncall.fsio import atomic_write_bytes, locked
 
 STATE_VARIABLE = "ONCALL_STATE_DIR"
 HISTORY_FILE = "diagnose-history.jsonl"
@@ -50,28 +50,70 @@ def record_runs(workspace_root: Path, entries: list[dict[str, Any]]) -> Path:
 
 
 def _trim(path: Path) -> None:
-    with open(path, encoding="utf-8") as handle:
-        lines = handle.readlines()
+    # bytes, not text: a line that is not UTF-8 (a hand edit) must not stop the next record
+    lines = path.read_bytes().splitlines(keepends=True)
     if len(lines) > MAX_LINES:
-        atomic_write_text(path, "".join(lines[-MAX_LINES // 2 :]))
+        atomic_write_bytes(path, b"".join(lines[-MAX_LINES // 2 :]))
 
 
-def read_runs(workspace_root: Path) -> list[dict[str, Any]]:
-    """Every readable entry, oldest first."""
+def read_runs(workspace_root: Path, warnings: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every readable entry, oldest first.
+
+    A line that is not UTF-8 JSON with ``at``, ``pipeline`` and ``status`` is skipped, the rest
+    kept; when ``warnings`` is given, one line is added to it saying how many were skipped (or
+    why the file could not be read at all).
+    """
     path = history_path(workspace_root)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (FileNotFoundError, UnicodeDecodeError):
+        if path.stat().st_size > MAX_BYTES:
+            _note(warnings, f"{path}: larger than {MAX_BYTES // 1_000_000} MB, not read")
+            return []
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as error:
+        _note(warnings, f"{path}: cannot read the diagnose history ({error.strerror or error})")
         return []
     runs = []
-    for line in lines:
+    skipped = 0
+    for raw in data.splitlines():
         try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
+            entry = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            skipped += 1
             continue
-        if isinstance(entry, dict) and {"at", "pipeline", "status"} <= entry.keys():
+        if _well_formed(entry):
             runs.append(entry)
+        elif raw.strip():
+            skipped += 1
+    if skipped:
+        _note(warnings, f"{path}: skipped {skipped} unreadable line(s) of the diagnose history")
     return runs
+
+
+#: the history is read whole; a file this large is not one the tool wrote (it trims itself)
+MAX_BYTES = 50_000_000
+
+
+def _well_formed(entry: Any) -> bool:
+    """Whether a parsed line is a run the readers can use (a hand edit may be anything)."""
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("at"), str)
+        and isinstance(entry.get("pipeline"), str)
+        and isinstance(entry.get("status"), str)
+    )
+
+
+def _note(warnings: list[str] | None, line: str) -> None:
+    if warnings is not None:
+        warnings.append(line)
+
+
+def _in_range(at: datetime) -> bool:
+    from oncall.config.limits import date_problem
+
+    return date_problem(at.date()) is None
 
 
 @dataclass(frozen=True)
@@ -87,7 +129,7 @@ class PipelineStatus:
 
 
 def latest_statuses(
-    workspace_root: Path, until: datetime | None = None
+    workspace_root: Path, until: datetime | None = None, warnings: list[str] | None = None
 ) -> dict[str, PipelineStatus]:
     """Per pipeline, its latest run (at or before ``until``) and the start of that streak.
 
@@ -95,10 +137,12 @@ def latest_statuses(
     status: for a failing pipeline, since when it has been failing.
     """
     by_pipeline: dict[str, list[dict[str, Any]]] = {}
-    for entry in read_runs(workspace_root):
+    for entry in read_runs(workspace_root, warnings):
         try:
             at = datetime.fromisoformat(entry["at"])
         except (TypeError, ValueError):
+            continue
+        if not _in_range(at):
             continue
         if at.tzinfo is None or (until is not None and at > until):
             continue
@@ -112,7 +156,14 @@ def latest_statuses(
             if run["status"] != last["status"]:
                 break
             since = run["at"]
-        checks = tuple(c for c in last.get("checks", []) if isinstance(c, dict))
+        listed = last.get("checks")
+        checks = tuple(
+            c
+            for c in (listed if isinstance(listed, list) else [])
+            if isinstance(c, dict)
+            and isinstance(c.get("id"), str)
+            and isinstance(c.get("status"), str)
+        )
         failing = tuple(
             str(c.get("id")) for c in checks if c.get("status") in ("fail", "error", "warn")
         )

@@ -98,13 +98,18 @@ def runbook_data(runbook: Runbook) -> dict[str, Any]:
 
 
 def runbook_markdown(runbook: Runbook, teams: Teams | None, zone: str | None = None) -> str:
-    """The runbook as Markdown, ready for a terminal (via Rich), a wiki page or a chat."""
+    """The runbook as Markdown, ready for a terminal (via Rich), a wiki page or a chat.
+
+    One-line fields (names, titles, teams) are escaped; descriptions, the SLA summary, symptoms
+    and remediation steps are the runbook author's own Markdown and kept as written."""
+    from oncall.escape import md_inline
 
     def team_line(name: str) -> str:
         team = teams.get(name) if teams else None
-        return f"{name} ({team.contact})" if team and team.contact else name
+        text = f"{name} ({team.contact})" if team and team.contact else name
+        return md_inline(text)
 
-    out: list[str] = [f"# {runbook.name} (`{runbook.id}`)", ""]
+    out: list[str] = [f"# {md_inline(runbook.name)} (`{runbook.id}`)", ""]
     if runbook.description:
         out += [runbook.description.strip(), ""]
     out += ["## Owners", ""]
@@ -119,8 +124,8 @@ def runbook_markdown(runbook: Runbook, teams: Teams | None, zone: str | None = N
     out += ["", "## SLA", "", runbook.sla.summary.strip(), ""]
     out += [f"- {line}" for line in describe_sla(runbook)]
     for deadline in runbook.sla.deadlines:
-        owner = f" (owner: {deadline.owner})" if deadline.owner else ""
-        out.append(f"- {deadline.name}: {describe_deadline(deadline, zone)}{owner}")
+        owner = f" (owner: {md_inline(deadline.owner)})" if deadline.owner else ""
+        out.append(f"- {md_inline(deadline.name)}: {describe_deadline(deadline, zone)}{owner}")
     out += ["", "## Data sources", "", "| source | description | provided by | arrives |"]
     out.append("| --- | --- | --- | --- |")
     for source in runbook.data_sources:
@@ -129,7 +134,7 @@ def runbook_markdown(runbook: Runbook, teams: Teams | None, zone: str | None = N
     out += ["", "## Common issues", ""]
     out.append(f"Run `pipeline diagnose {runbook.id} --data DIR` to check each of them.")
     for issue in runbook.common_issues:
-        out += ["", f"### {issue.title} (`{issue.id}`)", ""]
+        out += ["", f"### {md_inline(issue.title)} (`{issue.id}`)", ""]
         if issue.symptoms:
             out += [f"*Symptoms:* {issue.symptoms.strip()}", ""]
         out.append(issue.remediation.rstrip())
@@ -137,4 +142,6 @@ def runbook_markdown(runbook: Runbook, teams: Teams | None, zone: str | None = N
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    from oncall.escape import md_inline
+
+    return md_inline(" ".join(text.split()))

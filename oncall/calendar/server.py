@@ -12,7 +12,11 @@ get here:
 - Feeds are built on demand and kept in memory while the files they come from are unchanged
   (``oncall.cache.file_stamp``) and the window has not moved, so edits to the workspace show on
   the next request without a restart, and a hundred clients at once cost one build.
-- One log line per request on stderr; ``Ctrl-C`` (or SIGTERM) stops the server cleanly.
+- A request body (no method here takes one) is read and thrown away up to ``MAX_BODY`` bytes,
+  so it can never be read as the next request on a kept-alive connection; a larger or unclear
+  one (a bad ``Content-Length``, any ``Transfer-Encoding``) is refused and the connection closed.
+- One log line per request on stderr, control characters shown as text; ``Ctrl-C`` (or
+  SIGTERM) stops the server cleanly.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ from oncall.errors import ConfigError, OncallError, RuntimeFailure, UsageError
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 TEXT_TYPE = "text/plain; charset=utf-8"
 ALLOWED = "GET, HEAD"
+#: the largest request body read (and discarded) before answering; larger ones are refused
+MAX_BODY = 64 * 1024
 
 #: ``/<rotation-id>.ics`` or ``/<rotation-id>/<member-id>.ics``: no dots before ``.ics`` but the
 #: suffix's, no slashes but the separator, no percent-escapes (so no ``..`` in any spelling)
@@ -248,6 +254,31 @@ class FeedHandler(BaseHTTPRequestHandler):
         self._status = code
         super().send_response(code, message)
 
+    def parse_request(self) -> bool:
+        """The base class's parsing, then the body: discarded, or the request refused."""
+        if not super().parse_request():
+            return False
+        if self.headers.get_all("Transfer-Encoding"):
+            self.send_error(501, "Transfer-Encoding is not supported")
+            return False
+        lengths = self.headers.get_all("Content-Length") or []
+        if not lengths:
+            return True
+        if len(set(lengths)) != 1 or not re.fullmatch(r"[0-9]{1,12}", lengths[0].strip()):
+            self.send_error(400, "Bad Content-Length")
+            return False
+        length = int(lengths[0])
+        if length > MAX_BODY:
+            self.send_error(413, f"Request body larger than {MAX_BODY} bytes")
+            return False
+        while length > 0:
+            chunk = self.rfile.read(min(length, 16 * 1024))
+            if not chunk:  # the client went away mid-body
+                self.close_connection = True
+                return False
+            length -= len(chunk)
+        return True
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Logged once per request by ``handle_one_request`` instead."""
 
@@ -279,7 +310,7 @@ class FeedHandler(BaseHTTPRequestHandler):
             try:
                 reply = self.server.feeds.reply(*named)
             except Exception as error:  # never a traceback to the client; one log line
-                self.server.log(f"error: {self.path}: {type(error).__name__}: {error}")
+                self.server.log(f"error: {self.path!r}: {type(error).__name__}: {error}")
                 reply = _plain(500, "internal error: see the server's log")
         if reply.status == 200 and not_modified(reply, self.headers):
             self._send(reply, head=True, status=304)
@@ -322,7 +353,11 @@ class FeedServer(ThreadingHTTPServer):
         super().__init__(address, FeedHandler)
 
     def log(self, line: str) -> None:
-        """One line on stderr (or the given stream), prefixed with the time."""
+        """One line on stderr (or the given stream), prefixed with the time; what a client sent
+        (the request line, a path) is shown with its control characters as text."""
+        from oncall.escape import terminal
+
+        line = terminal(line)
         stamp = clock.now().isoformat(timespec="seconds")
         stream = self.stream or sys.stderr
         with self._log_lock:

@@ -65,7 +65,11 @@ def _color_on(stream: Any) -> bool:
 
 
 def report(level: str, line: str) -> None:
-    """One plain line on stderr: ``error: ...`` or ``warning: ...`` (never Rich markup)."""
+    """One plain line on stderr: ``error: ...`` or ``warning: ...`` (never Rich markup, and
+    never a control character or line break from the text it quotes)."""
+    from oncall.escape import terminal
+
+    line = terminal(line)
     prefix = f"{level}:"
     if _color_on(sys.stderr):
         colour = {"error": "31", "warning": "33"}.get(level, "36")

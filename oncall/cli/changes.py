@@ -46,12 +46,13 @@ def render_outcome(
     """Print ``lines`` and the change list (text), or the change list and ``extra`` (JSON);
     warnings go to stderr either way."""
     from oncall.cli.schedule import TextFormat
+    from oncall.escape import terminal
 
     if output is TextFormat.json:
         print_json({**changes_data(outcome), **extra, "warnings": list(outcome.warnings)})
     else:
         for line in lines:
-            typer.echo(line)
+            typer.echo(terminal(line))
         count = len(outcome.changes)
         if not count:
             typer.echo("no week changes engineer")
@@ -60,8 +61,10 @@ def render_outcome(
             typer.echo(f"{count} week{'s' if count != 1 else ''} {verb}:")
         for change in outcome.changes:
             typer.echo(
-                f"  week {change.start.isoformat()}: {change.before or '(nobody)'} -> "
-                f"{change.after or '(nobody)'}: {change.reason}"
+                terminal(
+                    f"  week {change.start.isoformat()}: {change.before or '(nobody)'} -> "
+                    f"{change.after or '(nobody)'}: {change.reason}"
+                )
             )
         if outcome.dry_run:
             typer.echo("dry run: nothing was written")

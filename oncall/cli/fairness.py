@@ -64,21 +64,31 @@ def fairness(
         import csv
         import sys
 
+        from oncall.escape import csv_row
+
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(COLUMNS)
-        writer.writerows(rows)
+        writer.writerows(csv_row(row) for row in rows)
     elif output is ScheduleFormat.md:
         lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        from oncall.escape import md_inline
+
+        lines += ["| " + " | ".join(md_inline(cell) for cell in row) + " |" for row in rows]
         typer.echo("\n".join([*lines, "", summary, "", *years_text(report.years)]))
     else:
         from rich.table import Table
 
-        table = Table(title=f"Fairness of {rotation}", title_justify="left", caption=summary)
+        from oncall.escape import rich_text
+
+        table = Table(
+            title=rich_text(f"Fairness of {rotation}"),
+            title_justify="left",
+            caption=rich_text(summary),
+        )
         for index, column in enumerate(header):
             table.add_column(column, justify="left" if index == 0 else "right")
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(rich_text(cell) for cell in row))
         console = out_console()
         console.print(table)
         for line in years_text(report.years):

@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 
-from oncall.cli.base import new_app, print_json
+from oncall.cli.base import new_app, print_json, warn
 from oncall.cli.context import workspace
+from oncall.escape import terminal
 
 DEFAULT_ROTATION = "data-engineering"
 
@@ -52,7 +53,10 @@ def handoff(
     ws = workspace(ctx)
     zone = ws.rotation(rotation).zone
     when = clock.parse_date(day, what="--date") if day else clock.today(zone)
-    data = agenda(ws, rotation, when, clock.now())
+    warnings: list[str] = []
+    data = agenda(ws, rotation, when, clock.now(), warnings)
+    for line in warnings:
+        warn(line)
     if output is AgendaFormat.json:
         print_json(data)
     else:
@@ -71,11 +75,13 @@ def carry(
 ) -> None:
     """Add an item every agenda lists until it is closed."""
     from oncall import clock
+    from oncall.config.limits import checked_text
     from oncall.incident.items import carry as carry_item
 
+    text = checked_text(text, "TEXT") or ""
     ws = workspace(ctx)
     item = carry_item(ws, rotation, text, clock.today(ws.rotation(rotation).zone), owner)
-    typer.echo(f"carried over #{item.id}: {item.text}")
+    typer.echo(terminal(f"carried over #{item.id}: {item.text}"))
 
 
 @app.command("close")
@@ -90,7 +96,7 @@ def close(
 
     ws = workspace(ctx)
     item = close_item(ws, rotation, item_id, clock.today(ws.rotation(rotation).zone))
-    typer.echo(f"closed #{item.id}: {item.text}")
+    typer.echo(terminal(f"closed #{item.id}: {item.text}"))
 
 
 @app.command("items")
@@ -104,6 +110,7 @@ def items(
 ) -> None:
     """List the carried-over items (open ones unless --all)."""
     from oncall.config.models import plain
+    from oncall.escape import md_inline
     from oncall.incident.items import load_items
 
     found = [i for i in load_items(workspace(ctx), rotation) if show_all or i.closed is None]
@@ -113,6 +120,6 @@ def items(
     for i in found:
         box = "x" if i.closed else " "
         owner = f" ({i.owner})" if i.owner else ""
-        typer.echo(f"- [{box}] #{i.id} {i.text}{owner}, since {i.added.isoformat()}")
+        typer.echo(f"- [{box}] #{i.id} {md_inline(i.text)}{owner}, since {i.added.isoformat()}")
     if not found:
         typer.echo("no items")

@@ -56,8 +56,10 @@ def add(
     dry_run: DryRunOption = False,
 ) -> None:
     """Add leave for a member and show every week that changes because of it."""
+    from oncall.config.limits import checked_text
     from oncall.rotation import changes
 
+    reason = checked_text(reason, "--reason")
     first = parse_day(start, "START")
     assert first is not None
     result = changes.add_leave(
@@ -130,23 +132,27 @@ def list_leave(
         import csv
         import sys
 
+        from oncall.escape import csv_row
+
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([row[c] if row[c] is not None else "" for c in columns])
+            writer.writerow(csv_row(row[c] if row[c] is not None else "" for c in columns))
         return
+    from oncall.escape import md_inline, rich_text
+
     if output is ScheduleFormat.md:
         lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
         for row in rows:
-            cells = [str(row[c] or "").replace("|", "\\|") for c in columns]
+            cells = [md_inline(row[c] or "") for c in columns]
             lines.append("| " + " | ".join(cells) + " |")
         typer.echo("\n".join(lines))
         return
     from rich.table import Table
 
-    table = Table(title=f"Leave in {rotation}", title_justify="left")
+    table = Table(title=rich_text(f"Leave in {rotation}"), title_justify="left")
     for column in columns:
         table.add_column(column, justify="right" if column == "days" else "left")
     for row in rows:
-        table.add_row(*(str(row[c] or "") for c in columns))
+        table.add_row(*(rich_text(row[c] or "") for c in columns))
     out_console().print(table)

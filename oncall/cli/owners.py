@@ -25,6 +25,8 @@ def owners(
         return
     from rich.table import Table
 
+    from oncall.escape import rich_lines, rich_text
+
     table = Table(title="Pipeline owners", title_justify="left", expand=False)
     for column in ("pipeline", "primary owners", "secondary", "on call"):
         table.add_column(column, overflow="fold")
@@ -32,10 +34,13 @@ def owners(
         on_call = f"{row['rotation'] or 'no rotation'}, {row['policy']}"
         if row["support"]:
             on_call += f"; support: {', '.join(row['support'])}"
+        name = rich_text(row["pipeline"])
+        name.append("\n")
+        name.append_text(rich_text(row["name"], "dim"))
         table.add_row(
-            f"{row['pipeline']}\n[dim]{row['name']}[/dim]",
-            "\n".join(row["primary"]),
-            "\n".join(row["secondary"]),
-            on_call,
+            name,
+            rich_lines(row["primary"]),
+            rich_lines(row["secondary"]),
+            rich_text(on_call),
         )
     out_console().print(table)

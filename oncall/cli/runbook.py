@@ -54,24 +54,28 @@ def _list(ws: Workspace, output: DocumentFormat) -> None:
     if output is DocumentFormat.json:
         print_json(rows)
     elif output is DocumentFormat.md:
+        from oncall.escape import md_inline
+
         lines = ["| pipeline | name | on call | checks |", "| --- | --- | --- | --- |"]
         for row in rows:
             lines.append(
-                f"| {row['pipeline']} | {row['name']} | {row['rotation'] or '-'} "
+                f"| {row['pipeline']} | {md_inline(row['name'])} | {row['rotation'] or '-'} "
                 f"({row['policy']}) | {', '.join(row['checks'])} |"
             )
         typer.echo("\n".join(lines))
     else:
         from rich.table import Table
 
+        from oncall.escape import rich_lines, rich_text
+
         table = Table(title="Runbooks", title_justify="left")
         for column in ("pipeline", "name", "on call", "checks"):
             table.add_column(column, overflow="fold")
         for row in rows:
             table.add_row(
-                row["pipeline"],
-                row["name"],
-                f"{row['rotation'] or '-'} ({row['policy']})",
-                "\n".join(row["checks"]),
+                rich_text(row["pipeline"]),
+                rich_text(row["name"]),
+                rich_text(f"{row['rotation'] or '-'} ({row['policy']})"),
+                rich_lines(row["checks"]),
             )
         out_console().print(table)

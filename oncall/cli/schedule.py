@@ -149,32 +149,38 @@ def _status(week: Any) -> str:
 def _csv(result: "Schedule") -> None:
     import csv
 
+    from oncall.escape import csv_row
+
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["start", "engineer", "reason", "holidays", "status"])
     for week in result.weeks:
         writer.writerow(
-            [
-                week.start.isoformat(),
-                week.engineer or "",
-                week.reason or "",
-                "; ".join(f"{h.date.isoformat()} {h.name}" for h in week.engineer_holidays),
-                _status(week),
-            ]
+            csv_row(
+                [
+                    week.start.isoformat(),
+                    week.engineer or "",
+                    week.reason or "",
+                    "; ".join(f"{h.date.isoformat()} {h.name}" for h in week.engineer_holidays),
+                    _status(week),
+                ]
+            )
         )
 
 
 def _cell(text: str | None) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ")
+    from oncall.escape import md_inline
+
+    return md_inline(text or "")
 
 
 def _markdown(result: "Schedule", rotation: "Rotation") -> str:
     from oncall.cli.fairness import years_text
 
     lines = [
-        f"## On call: {rotation.name}",
+        f"## On call: {_cell(rotation.name)}",
         "",
         f"Weeks start at the Monday hand-off, {rotation.rotation.handoff.strftime('%H:%M')} "
-        f"{rotation.timezone}.",
+        f"{_cell(rotation.timezone)}.",
         "",
         "| Week | Engineer | Holidays | Why | Status |",
         "| --- | --- | --- | --- | --- |",
@@ -187,7 +193,7 @@ def _markdown(result: "Schedule", rotation: "Rotation") -> str:
         )
     lines += ["", "| Member | Weeks | Holiday days |", "| --- | --- | --- |"]
     for member, load in result.load.items():
-        lines.append(f"| {member} | {load.weeks} | {load.holiday_days} |")
+        lines.append(f"| {_cell(member)} | {load.weeks} | {load.holiday_days} |")
     lines += ["", *(f"- {_cell(line)}" for line in years_text(result.years))]
     return "\n".join(lines) + "\n"
 
@@ -196,13 +202,14 @@ def _table(result: "Schedule", rotation: "Rotation") -> None:
     from rich.table import Table
 
     from oncall.cli.fairness import years_text
+    from oncall.escape import rich_text
 
     console = out_console()
     title = (
         f"{rotation.name} ({result.rotation_id}): hand-off Mondays "
         f"{rotation.rotation.handoff.strftime('%H:%M')} {rotation.timezone}"
     )
-    table = Table(title=title, title_justify="left")
+    table = Table(title=rich_text(title), title_justify="left")
     table.add_column("week", no_wrap=True)
     table.add_column("engineer", no_wrap=True)
     table.add_column("holidays", overflow="fold")
@@ -210,22 +217,29 @@ def _table(result: "Schedule", rotation: "Rotation") -> None:
     table.add_column("status", no_wrap=True)
     names = {m.id: m.name for m in rotation.members}
     for week in result.weeks:
-        who = week.engineer or "[bold red](nobody)[/bold red]"
+        who = (
+            rich_text("(nobody)", "bold red") if week.engineer is None else rich_text(week.engineer)
+        )
         if week.engineer is not None and week.changed:
-            who = f"[bold]{week.engineer}[/bold]"
+            who = rich_text(week.engineer, "bold")
         table.add_row(
             week.start.isoformat(),
             who,
-            holidays_text(week.engineer_holidays),
-            week.reason or "",
-            _status(week),
+            rich_text(holidays_text(week.engineer_holidays)),
+            rich_text(week.reason or ""),
+            rich_text(_status(week)),
         )
     console.print(table)
     load = Table(title="Load over these weeks", title_justify="left")
     for column in ("member", "name", "weeks", "holiday days"):
         load.add_column(column, justify="right" if column in ("weeks", "holiday days") else "left")
     for member, item in result.load.items():
-        load.add_row(member, names.get(member, ""), str(item.weeks), str(item.holiday_days))
+        load.add_row(
+            rich_text(member),
+            rich_text(names.get(member, "")),
+            str(item.weeks),
+            str(item.holiday_days),
+        )
     console.print(load)
     for line in years_text(result.years):
         console.print(line, markup=False, highlight=False)

@@ -55,8 +55,10 @@ def add(
     dry_run: DryRunOption = False,
 ) -> None:
     """Trade the engineers of two weeks (refused if it would put someone on call on leave)."""
+    from oncall.config.limits import checked_text
     from oncall.rotation import changes
 
+    note = checked_text(note, "--note")
     one, two = parse_day(first, "FIRST"), parse_day(second, "SECOND")
     assert one is not None and two is not None
     result = changes.add_swap(workspace(ctx), rotation, one, two, note, dry_run)
@@ -106,19 +108,25 @@ def list_swaps(
         import csv
         import sys
 
+        from oncall.escape import csv_row
+
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows(rows)
+        writer.writerows(csv_row(row) for row in rows)
     elif output is ScheduleFormat.md:
         lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
-        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
+        from oncall.escape import md_inline
+
+        lines += ["| " + " | ".join(md_inline(c) for c in row) + " |" for row in rows]
         typer.echo("\n".join(lines))
     else:
         from rich.table import Table
 
-        table = Table(title=f"Swaps in {rotation}", title_justify="left")
+        from oncall.escape import rich_text
+
+        table = Table(title=rich_text(f"Swaps in {rotation}"), title_justify="left")
         for column in columns:
             table.add_column(column, overflow="fold")
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(rich_text(cell) for cell in row))
         out_console().print(table)

@@ -28,8 +28,9 @@ from oncall.errors import ConfigError, Problem
 
 T = TypeVar("T")
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# fullmatch, never `$`: `$` also matches before a final newline, so "alice\n" would pass
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 #: threshold ranges: (check, key) -> (lowest allowed, highest allowed, inclusive low)
@@ -79,7 +80,7 @@ def _message(error: Any, model_fields: dict[str, Sequence[str]]) -> tuple[str, s
     """Translate one pydantic error into (field path, short message people understand)."""
     loc = list(error["loc"])
     kind = error["type"]
-    value = error.get("input")
+    value = _Shown(error.get("input"))
     if kind in ("unexpected_keyword_argument", "extra_forbidden"):
         key = str(loc[-1])
         known = model_fields.get(field_path(loc[:-1]), ())
@@ -106,6 +107,20 @@ def _message(error: Any, model_fields: dict[str, Sequence[str]]) -> tuple[str, s
     if kind in ("dataclass_type", "dict_type", "model_type", "dataclass_exact_type"):
         return field_path(loc), "expected a mapping of keys to values"
     return field_path(loc), str(error.get("msg", kind))
+
+
+class _Shown:
+    """A value as a message shows it: its ``repr``, cut short (an input may be megabytes)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        from oncall.config.yamlio import shorten
+
+        return shorten(repr(self.value), 60)
+
+    __str__ = __repr__
 
 
 _ADAPTERS: dict[type, TypeAdapter[Any]] = {}
@@ -156,8 +171,12 @@ def parse_model(model: type[T], raw: Any, problems: Problems) -> T | None:
     if not isinstance(raw, dict):
         problems.add("", "expected a mapping of keys to values at the top level")
         return None
+    before = len(problems.items)
+    check_sizes(raw, problems)
+    if len(problems.items) > before:
+        return None
     try:
-        return _adapter(model).validate_python(raw)
+        parsed = _adapter(model).validate_python(raw)
     except ValidationError as error:
         known = _known_fields(model, raw)
         messages = [_message(item, known) for item in error.errors()]
@@ -174,20 +193,66 @@ def parse_model(model: type[T], raw: Any, problems: Problems) -> T | None:
             if not (message == "required field is missing" and field in suggested):
                 problems.add(field, message)
         return None
+    check_dates(parsed, problems)
+    return parsed if len(problems.items) == before else None
+
+
+# --- bounds (oncall.config.limits) ------------------------------------------------------------
+
+
+def check_sizes(raw: Any, problems: Problems, path: tuple[str | int, ...] = ()) -> None:
+    """Every text within its length and free of control characters, every list within its
+    length (``oncall.config.limits``), before anything else reads the values."""
+    from oncall.config import limits
+
+    key = next((p for p in reversed(path) if isinstance(p, str)), "")
+    if isinstance(raw, str):
+        problem = limits.text_problem(raw, limits.text_limit(key))
+        if problem is not None:
+            problems.add(field_path(path), problem)
+    elif isinstance(raw, dict):
+        for name, value in raw.items():
+            check_sizes(value, problems, (*path, str(name)))
+    elif isinstance(raw, list):
+        limit = limits.LIST_LIMITS.get(key, limits.MAX_LIST) if path else limits.MAX_LIST
+        if len(raw) > limit:
+            problems.add(field_path(path), f"more than {limit:,} entries ({len(raw):,})")
+            return
+        for index, value in enumerate(raw):
+            check_sizes(value, problems, (*path, index))
+
+
+def check_dates(parsed: Any, problems: Problems, path: tuple[str | int, ...] = ()) -> None:
+    """Every date of a parsed model within ``limits.FIRST_DATE``..``limits.LAST_DATE``."""
+    import dataclasses
+    from datetime import date, datetime
+
+    from oncall.config.limits import date_problem
+
+    if isinstance(parsed, datetime | date):
+        problem = date_problem(parsed.date() if isinstance(parsed, datetime) else parsed)
+        if problem is not None:
+            problems.add(field_path(path), problem)
+    elif dataclasses.is_dataclass(parsed) and not isinstance(parsed, type):
+        for item in dataclasses.fields(parsed):
+            check_dates(getattr(parsed, item.name), problems, (*path, item.name))
+    elif isinstance(parsed, list | tuple):
+        for index, value in enumerate(parsed):
+            check_dates(value, problems, (*path, index))
 
 
 # --- semantic checks --------------------------------------------------------------------------
 
 
 def check_id(value: str, field: str, problems: Problems, what: str) -> None:
-    if not ID_PATTERN.match(value):
+    if not ID_PATTERN.fullmatch(value):
         problems.add(
             field, f"{what} {value!r} may only use a-z, 0-9, '-' and '_' (starting a-z or 0-9)"
         )
 
 
 def check_email(value: str, field: str, problems: Problems) -> None:
-    if not EMAIL_PATTERN.match(value):
+    if not EMAIL_PATTERN.fullmatch(value):
         problems.add(field, f"{value!r} is not an email address")
 
 

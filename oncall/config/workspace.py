@@ -28,7 +28,8 @@ T = TypeVar("T")
 
 _HERE = Path(__file__).resolve().parent
 _CODE_FILES = [
-    str(_HERE / name) for name in ("models.py", "validation.py", "yamlio.py", "catalog.py")
+    str(_HERE / name)
+    for name in ("models.py", "validation.py", "yamlio.py", "catalog.py", "limits.py")
 ]
 
 

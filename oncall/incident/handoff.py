@@ -17,6 +17,7 @@ from oncall import history
 from oncall.config import catalog
 from oncall.config.models import Rotation, Runbook
 from oncall.config.workspace import Workspace
+from oncall.escape import md_inline
 from oncall.incident.deadlines import in_last_week_of_month, occurrences
 from oncall.incident.items import load_items
 from oncall.rotation.api import engine_for
@@ -83,11 +84,18 @@ def _sla_notes(runbook: Runbook, rotation: Rotation, start: datetime, end: datet
     return notes
 
 
-def agenda(workspace: Workspace, rotation_id: str, day: date, now: datetime) -> dict[str, Any]:
+def agenda(
+    workspace: Workspace,
+    rotation_id: str,
+    day: date,
+    now: datetime,
+    warnings: list[str] | None = None,
+) -> dict[str, Any]:
     """The hand-off agenda of the week containing ``day``, as JSON-ready data.
 
     ``now`` bounds the diagnose history read (an agenda for a past week shows what was known
-    then, one for a future week what is known now).
+    then, one for a future week what is known now); what could not be read of the history is
+    added to ``warnings``.
     """
     rotation = workspace.rotation(rotation_id)
     engine = engine_for(workspace, rotation_id)
@@ -118,7 +126,7 @@ def agenda(workspace: Workspace, rotation_id: str, day: date, now: datetime) -> 
     ]
     conflicts = [c for c in (previous.conflict, week.conflict) if c]
 
-    statuses = history.latest_statuses(workspace.root, until=now)
+    statuses = history.latest_statuses(workspace.root, until=now, warnings=warnings)
     pipelines = []
     for runbook in _pipelines_of(workspace, rotation):
         zone = rotation.timezone
@@ -190,11 +198,14 @@ def agenda(workspace: Workspace, rotation_id: str, day: date, now: datetime) -> 
 
 
 def _name(person: dict[str, Any] | None) -> str:
-    return f"{person['name']} ({person['id']})" if person else "nobody"
+    return f"{md_inline(person['name'])} ({md_inline(person['id'])})" if person else "nobody"
 
 
 def render_markdown(data: dict[str, Any]) -> str:
-    """The agenda as Markdown, ready to paste into a document or chat."""
+    """The agenda as Markdown, ready to paste into a document or chat.
+
+    Every text people typed (names, reasons, notes, items) is escaped with ``md_inline``: it
+    stays on its line and never adds headings, list items or table rows."""
     start = datetime.fromisoformat(data["meeting"]["start"])
     from zoneinfo import ZoneInfo
 
@@ -205,7 +216,7 @@ def render_markdown(data: dict[str, Any]) -> str:
     monday = date.fromisoformat(data["week"]["start"])
     sunday = date.fromisoformat(data["week"]["end"])
     out = [
-        f"# On-call hand-off: {data['name']}, week of {_day(monday)} {monday.year}",
+        f"# On-call hand-off: {md_inline(data['name'])}, week of {_day(monday)} {monday.year}",
         "",
         f"- **Meeting:** {start:%a} {start.day} {start:%b %Y %H:%M}-{end:%H:%M} "
         f"{start.tzname()} ({data['timezone']}), {data['meeting']['minutes']} minutes",
@@ -213,21 +224,22 @@ def render_markdown(data: dict[str, Any]) -> str:
         f"- **Incoming:** {_name(data['incoming'])}, on call until {_when(shift_end)}",
     ]
     if data["reason"]:
-        out.append(f"- **Why not the usual order:** {data['reason']}")
+        out.append(f"- **Why not the usual order:** {md_inline(data['reason'])}")
     out += ["", f"## The coming week ({_day(monday)} - {_day(sunday)})", ""]
     if data["holidays"]:
         out.append("Public holidays:")
         for h in data["holidays"]:
-            out.append(f"- {_day(date.fromisoformat(h['date']))}: {h['name']} ({h['member']})")
+            day = _day(date.fromisoformat(h["date"]))
+            out.append(f"- {day}: {md_inline(h['name'])} ({md_inline(h['member'])})")
     else:
         out.append("Public holidays: none.")
     out.append("")
     if data["leave"]:
         out.append("Leave:")
         for lv in data["leave"]:
-            why = f" ({lv['reason']})" if lv["reason"] else ""
+            why = f" ({md_inline(lv['reason'])})" if lv["reason"] else ""
             first, last = date.fromisoformat(lv["start"]), date.fromisoformat(lv["end"])
-            out.append(f"- {lv['member']}: {_day(first)} - {_day(last)}{why}")
+            out.append(f"- {md_inline(lv['member'])}: {_day(first)} - {_day(last)}{why}")
     else:
         out.append("Leave: none.")
     out.append("")
@@ -235,20 +247,20 @@ def render_markdown(data: dict[str, Any]) -> str:
         out.append("Swaps touching this week:")
         for s in data["swaps"]:
             state = " (undone)" if s["undone"] else ""
-            note = f" - {s['note']}" if s["note"] else ""
-            out.append(f"- {s['description']}{state}{note}")
+            note = f" - {md_inline(s['note'])}" if s["note"] else ""
+            out.append(f"- {md_inline(s['description'])}{state}{note}")
     else:
         out.append("Swaps: none.")
     for conflict in data["conflicts"]:
-        out += ["", f"**Conflict to settle:** {conflict}"]
+        out += ["", f"**Conflict to settle:** {md_inline(conflict)}"]
     out += ["", "## Pipelines"]
     for p in data["pipelines"]:
-        owners = ", ".join(p["owners"]["primary"])
-        secondary = ", ".join(p["owners"]["secondary"])
+        owners = ", ".join(md_inline(name) for name in p["owners"]["primary"])
+        secondary = ", ".join(md_inline(name) for name in p["owners"]["secondary"])
         on_call = p["on_call"]
         out += [
             "",
-            f"### {p['name']} (`{p['pipeline']}`)",
+            f"### {md_inline(p['name'])} (`{p['pipeline']}`)",
             "",
             f"- Owners: {owners}" + (f"; then {secondary}" if secondary else ""),
             f"- On call: {on_call['rotation'] or 'no rotation'} "
@@ -263,7 +275,7 @@ def render_markdown(data: dict[str, Any]) -> str:
             since = datetime.fromisoformat(diagnose["since"]).astimezone(zone)
             failing = _findings(diagnose.get("findings", []), diagnose["status"])
             out.append(
-                f"- Last diagnose ({_when(at)}): **{diagnose['status']}** since "
+                f"- Last diagnose ({_when(at)}): **{md_inline(diagnose['status'])}** since "
                 f"{_when(since)}{failing}"
             )
         if p["deadlines"]:
@@ -274,18 +286,18 @@ def render_markdown(data: dict[str, Any]) -> str:
                 also = (
                     f" ({own:%H:%M} {d['timezone']})" if d["timezone"] != data["timezone"] else ""
                 )
-                owner = f" ({d['owner']})" if d["owner"] else ""
-                out.append(f"  - {_when(local)}{also}: {d['name']}{owner}")
+                owner = f" ({md_inline(d['owner'])})" if d["owner"] else ""
+                out.append(f"  - {_when(local)}{also}: {md_inline(d['name'])}{owner}")
         else:
             out.append("- Deadlines this week: none")
         for note in p["sla"]:
-            out.append(f"- SLA: {note}")
+            out.append(f"- SLA: {md_inline(note)}")
     out += ["", "## Carried over", ""]
     if data["carried_over"]:
         for item in data["carried_over"]:
-            owner = f" ({item['owner']})" if item["owner"] else ""
+            owner = f" ({md_inline(item['owner'])})" if item["owner"] else ""
             added = _day(date.fromisoformat(item["added"]))
-            out.append(f"- [ ] #{item['id']} {item['text']}{owner}, since {added}")
+            out.append(f"- [ ] #{item['id']} {md_inline(item['text'])}{owner}, since {added}")
     else:
         out.append('Nothing carried over. Add an item with `oncall handoff carry "TEXT"`.')
     out += ["", "## Notes", "", "- "]
@@ -306,7 +318,7 @@ def _findings(findings: list[dict[str, Any]], shown: str) -> str:
             if status != "error" and isinstance(count, int) and unit:
                 named.append(f"{finding['id']} ({catalog.counted(count, unit)})")
             else:
-                named.append(str(finding["id"]))
+                named.append(md_inline(finding["id"]))
         if named:
             parts.append(", ".join(named) if status == shown else f"{status}: {', '.join(named)}")
     return ": " + "; ".join(parts) if parts else ""

@@ -16,6 +16,8 @@ an item.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -110,27 +112,40 @@ def carry(
     workspace: Workspace, rotation_id: str, text: str, added: date, owner: str | None = None
 ) -> Item:
     """Add an open item; ``UsageError`` for empty text or an owner not in the rotation."""
-    from oncall.fsio import locked
-
     rotation = workspace.rotation(rotation_id)
     if not text.strip():
         raise UsageError("TEXT: must not be empty")
     if owner is not None and rotation.member(owner) is None:
         known = ", ".join(m.id for m in rotation.members)
         raise UsageError(f"--owner: unknown member {owner!r} of {rotation_id} (known: {known})")
-    with locked(items_path(workspace, rotation_id)):
+    with _locked(workspace, rotation_id):
         items = load_items(workspace, rotation_id)
         item = Item(max((i.id for i in items), default=0) + 1, text.strip(), added, owner)
         _save(workspace, rotation_id, (*items, item))
     return item
 
 
-def close(workspace: Workspace, rotation_id: str, item_id: int, closed: date) -> Item:
-    """Close an item; ``UsageError`` for an unknown or already closed id."""
+@contextmanager
+def _locked(workspace: Workspace, rotation_id: str) -> Iterator[None]:
+    """The items file's lock; ``RuntimeFailure`` in one line when it cannot be taken (a
+    read-only ``schedules/``, a file where the rotation's state folder should be)."""
     from oncall.fsio import locked
 
+    path = items_path(workspace, rotation_id)
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(locked(path))
+        except OSError as error:
+            raise RuntimeFailure(
+                f"{workspace.display(path)}: cannot write ({error.strerror or error})"
+            ) from None
+        yield
+
+
+def close(workspace: Workspace, rotation_id: str, item_id: int, closed: date) -> Item:
+    """Close an item; ``UsageError`` for an unknown or already closed id."""
     workspace.rotation(rotation_id)
-    with locked(items_path(workspace, rotation_id)):
+    with _locked(workspace, rotation_id):
         items = load_items(workspace, rotation_id)
         found = next((i for i in items if i.id == item_id), None)
         if found is None:

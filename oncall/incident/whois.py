@@ -250,6 +250,9 @@ def render_text(answer: dict[str, Any], width: int = 80) -> str:
     """The answer for a terminal: one screen, at most ``width`` columns."""
     import textwrap
 
+    from oncall.escape import terminal_tree
+
+    answer = terminal_tree(answer)  # names and notes are people's text: no terminal controls
     zone = answer.get("timezone")
     at = datetime.fromisoformat(answer["at"])
     title = answer["name"] or "Data Engineering"

@@ -39,7 +39,7 @@ M = TypeVar("M")
 SWAPS_FILE = "swaps.yaml"
 PUBLISHED_FILE = "published.yaml"
 PLAN_FILE = "plan.yaml"
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 SWAPS_HEADER = """\
@@ -192,7 +192,7 @@ def _check_week(day: date, start: date | None, field: str, found: Any) -> None:
 
 
 def _check_member(value: str | None, field: str, found: Any) -> None:
-    if value is not None and not _ID.match(value):
+    if value is not None and not _ID.fullmatch(value):
         found.add(field, f"{value!r} is not a member id")
 
 
@@ -466,7 +466,7 @@ def add_leave(workspace: Workspace, rotation_id: str, member_id: str, leave: Lea
         member = _member_node(data, member_id, display)
         entry = CommentedMap([("start", leave.start), ("end", leave.end)])
         if leave.reason:
-            entry["reason"] = leave.reason
+            entry["reason"] = _flow_safe(leave.reason)
         entry.fa.set_flow_style()
         existing = member.get("leave")
         if existing is None:
@@ -478,6 +478,19 @@ def add_leave(workspace: Workspace, rotation_id: str, member_id: str, leave: Lea
         return (leave,)
 
     _edit_rotation(workspace, rotation_id, change)
+
+
+def _flow_safe(text: str) -> Any:
+    """``text`` as it can stand in a one-line ``{...}`` mapping: plain when it reads back the
+    same, else double-quoted (a leading ``:``, ``?``, ``#``, a ``,`` or ``}``...)."""
+    import yaml
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    try:
+        same = yaml.safe_load(f"{{reason: {text}}}") == {"reason": text}
+    except yaml.YAMLError:
+        same = False
+    return text if same else DoubleQuotedScalarString(text)
 
 
 def remove_leave(

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from oncall.config.catalog import counted
+from oncall.escape import terminal, xml_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -47,8 +48,11 @@ def detail_line(detail: dict[str, Any]) -> str:
 def render_table(data: dict[str, Any], console: Console, strict: bool = False) -> None:
     """Every check in one table; below it, what each check that did not pass found and what
     the runbook says to do."""
-    from rich.markup import escape
+    from rich.markup import escape as escape_markup
     from rich.table import Table
+
+    def escape(text: str) -> str:  # markup-free, control-free
+        return escape_markup(terminal(text))
 
     table = Table(box=None, pad_edge=False)
     for column in ("pipeline", "check", "status", "count", "summary"):
@@ -97,35 +101,42 @@ def junit_xml(data: dict[str, Any], strict: bool = False) -> str:
     """JUnit XML: a test suite per pipeline, a test case per check.
 
     ``fail`` is a failure, ``error`` an error; ``warn`` passes (its summary in ``system-out``)
-    unless ``strict``, where it fails like the exit code does.
+    unless ``strict``, where it fails like the exit code does. Every value goes through
+    ``xml_text``: a runbook's text or a check's details can never make the XML ill-formed.
     """
     suites = ET.Element("testsuites", name="pipeline diagnose")
     totals = {"tests": 0, "failures": 0, "errors": 0}
     for pipeline in data["pipelines"]:
-        suite = ET.SubElement(suites, "testsuite", name=pipeline["pipeline"])
+        suite = ET.SubElement(suites, "testsuite", name=xml_text(pipeline["pipeline"]))
         counts = {"tests": 0, "failures": 0, "errors": 0}
         for check in pipeline["checks"]:
             counts["tests"] += 1
             case = ET.SubElement(
-                suite, "testcase", classname=f"diagnose.{pipeline['pipeline']}", name=check["id"]
+                suite,
+                "testcase",
+                classname=xml_text(f"diagnose.{pipeline['pipeline']}"),
+                name=xml_text(check["id"]),
             )
             properties = ET.SubElement(case, "properties")
-            ET.SubElement(properties, "property", name="status", value=check["status"])
+            ET.SubElement(properties, "property", name="status", value=xml_text(check["status"]))
             ET.SubElement(properties, "property", name="count", value=str(check["count"]))
             for name, value in check["threshold"].items():
-                ET.SubElement(properties, "property", name=f"threshold.{name}", value=f"{value:g}")
-            body = _case_text(check)
+                ET.SubElement(
+                    properties, "property", name=xml_text(f"threshold.{name}"), value=f"{value:g}"
+                )
+            body = xml_text(_case_text(check))
+            summary = xml_text(check["summary"])
             status = check["status"]
             if status == "error":
                 counts["errors"] += 1
-                element = ET.SubElement(case, "error", message=check["summary"], type="error")
+                element = ET.SubElement(case, "error", message=summary, type="error")
                 element.text = body
             elif status == "fail" or (status == "warn" and strict):
                 counts["failures"] += 1
-                element = ET.SubElement(case, "failure", message=check["summary"], type=status)
+                element = ET.SubElement(case, "failure", message=summary, type=status)
                 element.text = body
             else:
-                ET.SubElement(case, "system-out").text = f"{status}: {check['summary']}"
+                ET.SubElement(case, "system-out").text = f"{status}: {summary}"
         for key, value in counts.items():
             suite.set(key, str(value))
             totals[key] += value

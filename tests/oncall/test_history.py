@@ -86,3 +86,49 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     assert sorted({(r["pipeline"], r["n"]) for r in runs}) == sorted(
         (f"p{w}", n) for w in range(4) for n in range(50)
     )
+
+
+def test_one_bad_byte_hides_only_its_own_line(tmp_path: Path) -> None:
+    history.record_runs(tmp_path, [run("2027-01-02T08:00:00+00:00", "profit", "fail")])
+    path = history.history_path(tmp_path)
+    with open(path, "ab") as handle:
+        handle.write(b'{"at": "2027-01-02T09:00:00+00:00", "pipeline": "gr\xffowth"}\n')
+    history.record_runs(tmp_path, [run("2027-01-03T08:00:00+00:00", "growth", "ok")])
+    warnings: list[str] = []
+    latest = history.latest_statuses(tmp_path, warnings=warnings)
+    assert {p: s.status for p, s in latest.items()} == {"profit": "fail", "growth": "ok"}
+    assert warnings == [f"{path}: skipped 1 unreadable line(s) of the diagnose history"]
+
+
+def test_hand_edited_entries_of_any_shape_are_skipped_or_kept(tmp_path: Path) -> None:
+    path = history.history_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        '{"at": "2027-01-02T08:00:00+00:00", "pipeline": "profit", "status": "fail", "checks": 5}\n'
+        '{"at": 5, "pipeline": ["x"], "status": null}\n'
+        "[1, 2]\n"
+        '{"at": "0001-01-01T00:00:00+00:00", "pipeline": "growth", "status": "ok"}\n'
+        '{"at": "2027-01-02T08:00:00+00:00", "pipeline": "engagement", "status": "warn", '
+        '"checks": [5, {"id": ["kafka_gap"], "status": "fail"}, '
+        '{"id": "kafka_gap", "status": "warn"}]}\n'
+    )
+    warnings: list[str] = []
+    latest = history.latest_statuses(tmp_path, warnings=warnings)
+    assert {p: s.status for p, s in latest.items()} == {"profit": "fail", "engagement": "warn"}
+    assert latest["profit"].checks == ()
+    assert latest["engagement"].failing == ("kafka_gap",)
+    assert warnings == [f"{path}: skipped 2 unreadable line(s) of the diagnose history"]
+
+
+def test_a_history_that_is_a_folder_or_under_a_file_is_a_warning(tmp_path: Path) -> None:
+    path = history.history_path(tmp_path)
+    path.mkdir(parents=True)
+    warnings: list[str] = []
+    assert history.latest_statuses(tmp_path, warnings=warnings) == {}
+    assert warnings == [f"{path}: cannot read the diagnose history (Is a directory)"]
+    path.rmdir()
+    path.parent.rmdir()
+    path.parent.write_text("a file where the state folder should be")
+    warnings.clear()
+    assert history.latest_statuses(tmp_path, warnings=warnings) == {}
+    assert warnings == [f"{path}: cannot read the diagnose history (Not a directory)"]

@@ -262,3 +262,66 @@ def test_unknown_members_are_refused_without_a_build_or_a_cache_entry(
     assert body == b"not found: no member 'nobody19' in rotation 'data-engineering'\n"
     assert builds == []
     assert running.server.feeds._cache == {}
+
+
+def exchange(port: int, data: bytes) -> bytes:
+    """Send raw bytes on one connection and read until the server closes it."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(data)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def statuses(raw: bytes) -> list[int]:
+    """The status of each response in ``raw`` (a plain-text body ends with a bare LF)."""
+    import re
+
+    return [int(code) for code in re.findall(rb"(?:^|\n)HTTP/1\.1 (\d{3}) ", raw)]
+
+
+def test_a_request_body_is_never_read_as_the_next_request(running: Running) -> None:
+    smuggled = b"GET /data-engineering/bob.ics HTTP/1.1\r\nHost: x\r\n\r\n"
+    raw = exchange(
+        running.port,
+        b"POST /data-engineering.ics HTTP/1.1\r\nHost: x\r\n"
+        + f"Content-Length: {len(smuggled)}\r\n\r\n".encode()
+        + smuggled
+        + b"GET /data-engineering.ics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    assert statuses(raw) == [405, 200]
+    assert b'filename="data-engineering.ics"' in raw
+    assert b"bob.ics" not in raw
+    logged = [line.split('"')[1] for line in running.log.getvalue().splitlines()]
+    assert logged == ["POST /data-engineering.ics HTTP/1.1", "GET /data-engineering.ics HTTP/1.1"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        (b"Transfer-Encoding: chunked\r\n", 501),
+        (b"Content-Length: 70000\r\n", 413),
+        (b"Content-Length: abc\r\n", 400),
+        (b"Content-Length: 5\r\nContent-Length: 6\r\n", 400),
+    ],
+)
+def test_a_body_it_cannot_frame_closes_the_connection(
+    running: Running, headers: bytes, status: int
+) -> None:
+    hidden = b"GET /data-engineering/bob.ics HTTP/1.1\r\nHost: x\r\n\r\n"
+    raw = exchange(
+        running.port, b"POST / HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n" + b"5\r\n" + hidden
+    )
+    assert statuses(raw) == [status]  # answered, then closed: the rest is never a request
+    assert b"Connection: close" in raw
+
+
+def test_request_lines_are_logged_without_control_characters(running: Running) -> None:
+    raw = exchange(running.port, b"GET /\x1b[2J\x07\x9b.ics HTTP/1.1\r\nConnection: close\r\n\r\n")
+    assert statuses(raw) == [404]
+    log = running.log.getvalue()
+    assert "\x1b" not in log and "\x07" not in log and "\x9b" not in log
+    assert '"GET /\\x1b[2J\\x07\\x9b.ics HTTP/1.1" 404' in log

@@ -248,3 +248,67 @@ def test_bad_date_is_usage_error(workspace: Path) -> None:
     assert result.stderr.splitlines() == [
         "error: --date: '2027-02-30' is not a valid date (YYYY-MM-DD)"
     ]
+
+
+def test_a_bad_byte_in_the_history_warns_once_and_keeps_the_rest(workspace: Path) -> None:
+    runs = [
+        {"at": "2027-01-05T08:00:00+00:00", "pipeline": "profit", "status": "fail"},
+        {"at": "2027-01-05T08:00:00+00:00", "pipeline": "growth", "status": "ok"},
+    ]
+    history.record_runs(workspace, runs[:1])
+    path = history.history_path(workspace)
+    with open(path, "ab") as handle:
+        handle.write(b"\xff\xfe not UTF-8\n")
+    history.record_runs(workspace, runs[1:])
+    result = invoke("handoff")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"warning: {path}: skipped 1 unreadable line(s) of the diagnose history"
+    ]
+    assert result.stdout.count("Last diagnose: none recorded") == 2
+    assert "**fail** since" in result.stdout and "**ok** since" in result.stdout
+
+
+@pytest.mark.parametrize("shape", ["folder", "state-is-a-file", "checks-5"])
+def test_a_broken_history_is_never_a_traceback(workspace: Path, shape: str) -> None:
+    path = history.history_path(workspace)
+    if shape == "folder":
+        path.mkdir(parents=True)
+    elif shape == "state-is-a-file":
+        path.parent.write_text("x")
+    else:
+        path.parent.mkdir()
+        path.write_text(
+            '{"at": "2027-01-05T08:00:00+00:00", "pipeline": "profit", "status": "fail", '
+            '"checks": 5}\n'
+        )
+    for output in ("md", "json"):
+        result = invoke("handoff", "--format", output)
+        assert result.exit_code == 0, result.output
+        assert len(result.stderr.splitlines()) == (0 if shape == "checks-5" else 1)
+    if shape == "checks-5":
+        assert "**fail** since" in invoke("handoff").stdout
+
+
+def test_carry_where_the_state_folder_is_a_file_is_one_line(workspace: Path) -> None:
+    (workspace / "schedules" / "data-engineering").write_text("not a folder")
+    result = invoke("handoff", "carry", "chase costs")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: schedules/data-engineering/handoff.yaml: cannot write (File exists)"
+    ]
+    assert invoke("handoff").exit_code == 0
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_carry_in_a_read_only_workspace_is_one_line(workspace: Path) -> None:
+    schedules = workspace / "schedules"
+    schedules.chmod(0o555)
+    try:
+        result = invoke("handoff", "carry", "chase costs")
+    finally:
+        schedules.chmod(0o755)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: schedules/data-engineering/handoff.yaml: cannot write (Permission denied)"
+    ]

@@ -4,10 +4,15 @@ After each edit (leave added or removed, a swap made or undone, weeks published)
 workspace, with the clock inside the year: at most 4 weeks change, none before the cycle of the
 edit, none that is over or in progress, none published (but a swap's own weeks: trading a
 published week is how its conflicts are settled); the list the edit reports is the difference
-of the schedule before and after, week by week; and the holiday spread of the plan year the
-edit touched stays within one day of the fresh optimum for the same inputs, while no swap is
-active (a swap is an agreement between two people: the engine does not re-plan around it, so
-its holiday days stay with whoever agreed to them, until ``oncall plan --rebalance``).
+of the schedule before and after, week by week; and an edit never leaves the holiday spread
+of the plan year it touched both worse than before and more than one day above the fresh
+optimum for the same inputs, while no swap is active (a swap is an agreement between two
+people: the engine does not re-plan around it). Local repairs can drift from the optimum over
+many edits, and even one leave can open a gap of several days (a pair on one calendar, a
+one-day leave in March: the only local repairs avoiding two weeks running move Good Friday and
+Easter Monday together), because a repair may not move more than four weeks near the leave;
+``oncall plan`` shows the gap and ``oncall plan --rebalance`` closes it. What a repair does
+promise is tested against brute force: it is the fairest of all local repairs.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from oncall.config.models import Leave
 from oncall.config.workspace import Workspace
 from oncall.errors import UsageError
 from oncall.rotation import api, changes
@@ -118,7 +124,14 @@ def test_twenty_random_edits_each_stay_local(tmp_path_factory, monkeypatch, cale
         assert reported == diff, (kind, outcome.changes)
         assert len(diff) <= 4, (kind, outcome.changes)
         cycle_start = edit_week - edit_week % n
-        assert all(k >= cycle_start for k in diff), (kind, edit_week, diff)
+        # a leave that voids a swap (its taker goes away) releases the swap's other week too
+        voided = {
+            week_index(engine.rotation, side.week)
+            for state in api.engine_for(ws, "data-engineering").swap_states()
+            if state.state == "void"
+            for side in state.swap.weeks
+        }
+        assert all(k >= cycle_start or k in voided for k in diff), (kind, edit_week, diff)
         assert all(k > current for k in diff), (kind, diff)
         traded = {edit_week, max(one, two)} if kind == "swap" else set()
         if kind == "undo":
@@ -126,6 +139,91 @@ def test_twenty_random_edits_each_stay_local(tmp_path_factory, monkeypatch, cale
         assert not (published - traded) & set(diff), (kind, diff)
         fresh = api.engine_for(ws, "data-engineering")
         if diff and not fresh.state.active_swaps:
+            spread_before = {y.first: y.values["holiday_spread"] for y in engine.years(0, 200)}
             for year in fresh.years(min(diff), max(diff)):
                 best = fresh.optimum(year, frozen=True).values["holiday_spread"]
-                assert year.values["holiday_spread"] <= best + 1, (kind, year, best)
+                was = spread_before.get(year.first, 0)
+                assert year.values["holiday_spread"] <= max(was, best + 1), (kind, year, best)
+
+
+@st.composite
+def small_leave_edit(draw):
+    n = draw(st.integers(2, 3))
+    ids = [f"m{i}" for i in range(n)]
+    days = {
+        name: {
+            START + timedelta(days=d): f"{name}{d}"
+            for d in draw(st.sets(st.integers(0, 7 * 30), max_size=12))
+        }
+        for name in ("X", "Y")
+    }
+    calendars = [draw(st.sampled_from(("X", "Y", None))) for _ in ids]
+    who = draw(st.sampled_from(ids))
+    week = draw(st.integers(10, 22))
+    length = draw(st.integers(0, 4))
+    return ids, days, calendars, who, week, length
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_leave_edit())
+def test_a_repair_is_the_fairest_of_all_local_repairs(case) -> None:
+    """One leave on a solved plan, clock in week 9: the engine's repair equals the best of every
+    assignment that differs from the plan only from the leave's cycle to one cycle after it, in
+    at most four weeks, with nobody on leave: brute force over all of them, goals in order
+    (week counts, two weeks running, holiday spread, changes, departures)."""
+    import itertools
+
+    from .factories import engine, member, rotation
+    from .oracle import Instance, holiday_days
+
+    ids, days, calendars, who, week, length = case
+    n = len(ids)
+    rot = rotation(*(member(m, c) for m, c in zip(ids, calendars, strict=True)))
+    year = 30 // n * n
+    seen = engine(rot, days, current=9, year_weeks=year)
+    plan = seen.plan()
+    before = [seen.engineer_of(k) for k in range(year)]
+    first = START + timedelta(weeks=week)
+    leave = Leave(first, first + timedelta(days=length))
+    away = rotation(
+        *(member(m, c, [leave] if m == who else []) for m, c in zip(ids, calendars, strict=True))
+    )
+    after_engine = engine(away, days, plan=plan, current=9, year_weeks=year)
+    after = [after_engine.engineer_of(k) for k in range(year)]
+
+    calendar = dict(zip(ids, calendars, strict=True))
+
+    def on_leave(m: str, k: int) -> bool:
+        monday = START + timedelta(weeks=k)
+        return m == who and leave.start <= monday + timedelta(days=6) and leave.end >= monday
+
+    instance = Instance(
+        ids,
+        START,
+        year,
+        on_leave,
+        lambda m, k: holiday_days(days, calendar[m], START + timedelta(weeks=k)),
+    )
+    broken = [k for k in range(year) if before[k] is not None and on_leave(before[k], k)]
+    if not broken:
+        assert after == before
+        return
+    window = sorted({j for k in broken for j in range(k - k % n, min(year, k + n + 1)) if j > 9})
+    choices = [[m for m in ids if not on_leave(m, k)] or [None] for k in window]
+
+    def score(got: list[str | None]) -> tuple[int, ...]:
+        goals = instance.goals(got)
+        changed = sum(1 for a, b in zip(got, before, strict=True) if a != b)
+        return (*goals[:3], changed, goals[3])
+
+    best = None
+    for pick in itertools.product(*choices):
+        got = list(before)
+        for k, m in zip(window, pick, strict=True):
+            got[k] = m
+        if sum(1 for a, b in zip(got, before, strict=True) if a != b) > 4:
+            continue
+        if best is None or score(got) < best:
+            best = score(got)
+    assert best is not None
+    assert score(after) == best

@@ -157,3 +157,38 @@ def test_once_spark_was_stopped_no_pipeline_waits_again():
     assert result.error_lines() == [
         "profit, growth: no executor for 300 s: the cluster has no worker"
     ]
+
+
+def hostile_diagnosis() -> Diagnosis:
+    """A check whose runbook text and findings hold what XML 1.0 and terminals cannot take."""
+    check = CheckResult(
+        "kafka_gap",
+        "fail",
+        1,
+        "1 hole\x00 [/] \x1b[2J",
+        [{"kind": "offset\x0b", "note": "\ufffe\x01 [bold]x"}],
+        {"min_gap_minutes": 15.0},
+        title="Kafka \x0c downtime [/red]",
+        remediation="1. Check\x0c the cluster.\x01\n2. Rerun\x0b.\ufffe \x1b]8;;http://e.example\x07\n",
+        unit="gaps",
+    )
+    return Diagnosis(DataRoot(Path("/data")), AT, AT, (PipelineReport("engagement", (check,)),))
+
+
+def test_junit_stays_well_formed_with_control_characters_in_the_runbook():
+    text = report.junit_xml(hostile_diagnosis().as_json())
+    root = ET.fromstring(text)  # raises on any character XML cannot carry
+    failure = root.find("testsuite").find("testcase").find("failure")
+    assert failure.get("message") == "1 hole [/] [2J"
+    body = failure.text or ""
+    assert "1. Check the cluster.\n2. Rerun. ]8;;http://e.example" in body
+    assert "- kind offset, note  [bold]x" in body
+
+
+def test_the_table_prints_runbook_text_as_written_without_controls():
+    console = Console(record=True, width=200, color_system=None)
+    report.render_table(hostile_diagnosis().as_json(), console)
+    text = console.export_text()
+    assert not any(c in text for c in "\x00\x01\x0b\x0c\x1b\x07")
+    assert "1 hole\\x00 [/] \\x1b[2J" in text
+    assert "Kafka   downtime [/red]" in text  # a form feed is a line break: one space
