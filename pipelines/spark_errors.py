@@ -6,12 +6,17 @@ carrying an error condition such as ``PATH_NOT_FOUND``) and raw ``Py4JJavaError`
 Both become ``<what>: <condition>: <root cause>`` with ``file:`` URIs shown relative to the data
 root. When our own watchdog stopped the run (``abort``), its reason replaces Spark's "job
 cancelled" text, and the failure is a ``DataError`` whatever the block was doing.
+
+Over Spark Connect, errors arrive as gRPC failures. A server that stopped answering (killed,
+out of memory, its machine gone) is final: the first block that notices records it with
+``abort``, so every later block fails at once with the same one line instead of retrying again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -81,6 +86,25 @@ def _clean(text: str, data: DataRoot | None) -> str:
     return _URI.sub(relative, text).rstrip(". ")
 
 
+_GRPC_STATUS = re.compile(r"status = StatusCode\.(\w+)")
+_GRPC_DETAILS = re.compile(r'details = "([^"]*)"')
+#: gRPC statuses that mean the server is gone rather than that the query failed
+_GONE = ("UNAVAILABLE", "CANCELLED", "UNKNOWN", "DEADLINE_EXCEEDED")
+
+
+def connection_problem(error: BaseException) -> str | None:
+    """Why a Spark Connect server did not answer (``Connection refused``), if ``error`` says it
+    did not; None for any other error."""
+    text = str(error)
+    status = _GRPC_STATUS.search(text)
+    if status is None or status.group(1) not in _GONE:
+        return None
+    details = _GRPC_DETAILS.search(text)
+    why = details.group(1) if details else status.group(1)
+    # "failed to connect to all addresses; last error: UNKNOWN: ipv4:...: Connection refused"
+    return why.rsplit(": ", 1)[-1] if "failed to connect" in why else why
+
+
 _BARE_JAVA_ERROR = re.compile(r"^(?:[a-z]\w*\.)+([A-Z]\w*(?:Exception|Error))$")
 _THRIFT_STRUCT = re.compile(r"\s*Struct: \S+$")
 
@@ -100,6 +124,10 @@ def describe(error: BaseException, data: DataRoot | None = None) -> str:
 
     if _aborted is not None:
         return _aborted
+    gone = connection_problem(error)
+    if gone is not None:
+        abort(f"the Spark Connect server stopped answering ({gone})")
+        return str(_aborted)
     if isinstance(error, Py4JJavaError):
         top, root = _java_messages(error)
         top_clean, root_clean = _clean(top, data), _clean(root, data)
@@ -124,7 +152,11 @@ def is_spark_error(error: BaseException) -> bool:
     from py4j.protocol import Py4JError
     from pyspark.errors import PySparkException
 
-    return isinstance(error, (PySparkException, Py4JError))
+    grpc = sys.modules.get("grpc")  # imported only by a Spark Connect client
+    kinds: tuple[type[BaseException], ...] = (PySparkException, Py4JError)
+    if grpc is not None:
+        kinds += (grpc.RpcError,)
+    return isinstance(error, kinds)
 
 
 @contextlib.contextmanager

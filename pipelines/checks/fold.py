@@ -72,7 +72,9 @@ class Fold:
         combined: DataFrame | None = None
         for name in names:
             frame = self.branches[name][0]
-            packed = frame.select(F.struct(*frame.columns).alias(name))
+            # struct("*"), not the frame's column names: over Spark Connect each `columns` is a
+            # round trip that plans the whole query again
+            packed = frame.select(F.struct("*").alias(name))
             combined = packed if combined is None else combined.crossJoin(packed)
         assert combined is not None
         self.actions += 1
