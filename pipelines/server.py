@@ -39,6 +39,7 @@ LOOPBACK = "127.0.0.1"
 DEFAULT_PORT = 15002
 RECORD_FILE = "server.json"
 LOG_FILE = "server.log"
+LOG_CONFIG_FILE = "log4j2.properties"
 STATE_FOLDER = "spark-connect"
 #: the variable Spark itself reads for a Spark Connect address
 REMOTE_VARIABLE = "SPARK_REMOTE"
@@ -215,7 +216,25 @@ def spark_home() -> Path:
     return Path(pyspark.__file__).resolve().parent
 
 
-def launch_command(options: ServerOptions) -> list[str]:
+#: the server's log: warnings and errors, and the line saying where it listens (read by ``start``);
+#: Spark's default (INFO) would log every query of every client, for as long as it runs
+_LOG4J2 = """\
+# written by `pipeline server start`
+rootLogger.level = warn
+rootLogger.appenderRef.stderr.ref = stderr
+appender.stderr.type = Console
+appender.stderr.name = stderr
+appender.stderr.target = SYSTEM_ERR
+appender.stderr.layout.type = PatternLayout
+appender.stderr.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
+logger.spark.name = org.apache.spark
+logger.spark.level = warn
+logger.server.name = org.apache.spark.sql.connect.service.SparkConnectServer
+logger.server.level = info
+"""
+
+
+def launch_command(options: ServerOptions, log_config: Path) -> list[str]:
     """``spark-submit --class SparkConnectServer ...``: the JVM in the foreground."""
     from pipelines.session import BASE_CONF
 
@@ -223,7 +242,11 @@ def launch_command(options: ServerOptions) -> list[str]:
     conf["spark.ui.enabled"] = "true" if options.ui else "false"
     conf["spark.connect.grpc.binding.address"] = LOOPBACK
     conf["spark.connect.grpc.binding.port"] = str(options.port)
-    conf.update(options.conf)
+    user = dict(options.conf)
+    java_options = user.pop("spark.driver.extraJavaOptions", "")
+    logging_option = f"-Dlog4j2.configurationFile={log_config.as_uri()}"
+    conf["spark.driver.extraJavaOptions"] = f"{java_options} {logging_option}".strip()
+    conf.update(user)
     command = [
         str(spark_home() / "bin" / "spark-submit"),
         "--class",
@@ -281,9 +304,11 @@ def start(folder: Path, options: ServerOptions) -> ServerRecord:
     require_java()
     folder.mkdir(parents=True, exist_ok=True)
     log = folder / LOG_FILE
+    log_config = folder / LOG_CONFIG_FILE
+    atomic_write_text(log_config, _LOG4J2)
     with open(log, "wb") as handle:
         process = subprocess.Popen(
-            launch_command(options),
+            launch_command(options, log_config.absolute()),
             stdin=subprocess.DEVNULL,
             stdout=handle,
             stderr=subprocess.STDOUT,
