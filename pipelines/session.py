@@ -237,6 +237,8 @@ def connect_session(options: SparkOptions) -> SparkSession:
         max_retries=6, initial_backoff=250, backoff_multiplier=2.0, max_backoff=2000
     )
     client.set_retry_policies([policy])
+    # once the server is known to be gone, every later call fails at once instead of retrying
+    spark_errors.on_abort(lambda: client.set_retry_policies([]))
     if hasattr(client, "_max_retry_exception_elapsed_time"):
         client._max_retry_exception_elapsed_time = CONNECT_RETRY_SECONDS
     try:

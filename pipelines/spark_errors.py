@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from oncall.errors import DataError, OncallError
@@ -32,10 +32,23 @@ _URI = re.compile(r"file:/{1,3}(/?[^\s,;'\"\]]+)")
 _aborted: str | None = None
 
 
+#: told once when ``abort`` is first called (a Spark Connect client stops retrying)
+_on_abort: list[Callable[[], None]] = []
+
+
 def abort(reason: str) -> None:
     """Record why the running jobs are being cancelled, so their failure says so."""
     global _aborted
+    first = _aborted is None
     _aborted = reason
+    while first and _on_abort:
+        with contextlib.suppress(Exception):
+            _on_abort.pop()()
+
+
+def on_abort(callback: Callable[[], None]) -> None:
+    """Call ``callback`` when the run is aborted (once)."""
+    _on_abort.append(callback)
 
 
 def abort_reason() -> str | None:
@@ -46,6 +59,7 @@ def abort_reason() -> str | None:
 def clear_abort() -> None:
     global _aborted
     _aborted = None
+    _on_abort.clear()
 
 
 def _first_line(text: str) -> str:
