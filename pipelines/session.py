@@ -232,11 +232,8 @@ def connect_session(options: SparkOptions) -> SparkSession:
     except PySparkException as error:
         raise UsageError(f"{where}: {spark_errors.describe(error)}") from None
     client = session.client
-    # 0.25 + 0.5 + 1 + 2 + 2 + 2 s: a server that is gone is reported within seconds
-    policy = DefaultPolicy(
-        max_retries=6, initial_backoff=250, backoff_multiplier=2.0, max_backoff=2000
-    )
-    client.set_retry_policies([policy])
+    # the first call: nothing answering there is a wrong address, said at once (0.25 + 0.5 s)
+    client.set_retry_policies([DefaultPolicy(max_retries=2, initial_backoff=250)])
     # once the server is known to be gone, every later call fails at once instead of retrying
     spark_errors.on_abort(lambda: client.set_retry_policies([]))
     if hasattr(client, "_max_retry_exception_elapsed_time"):
@@ -250,6 +247,11 @@ def connect_session(options: SparkOptions) -> SparkSession:
     if not version.startswith("4."):
         stop_session(session)
         raise UsageError(f"{where}: the server runs Spark {version}; this needs Spark 4")
+    # then 0.25 + 0.5 + 1 + 2 + 2 + 2 s: a server that went away is reported within seconds
+    policy = DefaultPolicy(
+        max_retries=6, initial_backoff=250, backoff_multiplier=2.0, max_backoff=2000
+    )
+    client.set_retry_policies([policy])
     # our defaults that a session may change at run time (the server's own launch settings,
     # e.g. `pipeline server start`'s, already hold the rest)
     runtime = {k: v for k, v in BASE_CONF.items() if k.startswith("spark.sql.")}

@@ -97,3 +97,26 @@ def test_stop_never_signals_a_pid_that_is_no_longer_the_server(tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["stopped"] is False
     assert not (tmp_path / server.RECORD_FILE).exists()
+
+
+def _choose(monkeypatch, tmp_path, remote=None, master=None, variable=None):
+    from pipelines.cli import PipelineState, run_spark_options
+
+    monkeypatch.setenv("ONCALL_STATE_DIR", str(tmp_path))  # no workspace server here
+    if variable is None:
+        monkeypatch.delenv("SPARK_REMOTE", raising=False)
+    else:
+        monkeypatch.setenv("SPARK_REMOTE", variable)
+    return run_spark_options(PipelineState(), remote, master, None, None, False, "off")
+
+
+def test_which_spark_run_and_diagnose_use(monkeypatch, tmp_path):
+    url = "sc://127.0.0.1:15002"
+    assert _choose(monkeypatch, tmp_path).remote is None  # Spark started by the command
+    chosen = _choose(monkeypatch, tmp_path, variable=url)
+    assert (chosen.remote, chosen.remote_origin) == (url, "SPARK_REMOTE")
+    chosen = _choose(monkeypatch, tmp_path, remote="sc://other:1", variable=url)
+    assert (chosen.remote, chosen.remote_origin) == ("sc://other:1", "--remote")
+    # an explicit master on the command line wins over the environment
+    chosen = _choose(monkeypatch, tmp_path, master="local[2]", variable=url)
+    assert (chosen.remote, chosen.master) == (None, "local[2]")
