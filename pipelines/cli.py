@@ -171,8 +171,8 @@ def run_spark_options(
 
 
 def _hint_server(settings: PipelineState, options: SparkOptions, started: bool) -> None:
-    """After starting local Spark on the default path: one line on how to skip that next time."""
-    if started and options.remote is None and not settings.quiet:
+    """After starting local Spark: one line on how to skip that next time."""
+    if started and options.master.startswith("local") and not settings.quiet:
         from oncall.cli.base import report
 
         report(
