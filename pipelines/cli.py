@@ -172,7 +172,8 @@ def run_spark_options(
 
 def _hint_server(settings: PipelineState, options: SparkOptions, started: bool) -> None:
     """After starting local Spark: one line on how to skip that next time."""
-    if started and options.master.startswith("local") and not settings.quiet:
+    local = options.remote is None and options.master.startswith("local")
+    if started and local and not settings.quiet:
         from oncall.cli.base import report
 
         report(
