@@ -14,6 +14,10 @@ so ``late_arrivals`` has aggregated days to judge, then times, interleaved and a
 It prints the medians, the minimums and the ratios; no assertion, numbers only.
 
     .venv/bin/python benchmarks/diagnose.py [--clicks 10000000] [--out DIR] [--repeat 5]
+    .venv/bin/python benchmarks/diagnose.py --remote sc://127.0.0.1:15002   # warm: a server's
+
+With ``--remote`` every job runs through that Spark Connect server (``pipeline server start``)
+instead of a Spark started by the script; make the data set with a local run first.
 """
 
 from __future__ import annotations
@@ -82,6 +86,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each job")
     parser.add_argument("--master", default="local[*]")
     parser.add_argument("--driver-memory", default=None, help="e.g. 2g (default: Spark's)")
+    parser.add_argument("--remote", default=None, help="a Spark Connect server, sc://HOST:PORT")
     args = parser.parse_args()
 
     from pyspark.sql import functions as F
@@ -90,10 +95,15 @@ def main() -> int:
     from pipelines import sources
     from pipelines.checks import engagement, runner
     from pipelines.layout import DataRoot
-    from pipelines.session import SparkOptions, get_session, stop_session
+    from pipelines.session import SparkOptions, default_parallelism, get_session, stop_session
 
     spark, _ = get_session(
-        SparkOptions(master=args.master, driver_memory=args.driver_memory, app_name="bench")
+        SparkOptions(
+            master=args.master,
+            driver_memory=args.driver_memory,
+            app_name="bench",
+            remote=args.remote,
+        )
     )
     try:
         manifest = prepare(spark, args.out.absolute(), args.clicks, args.seed)
@@ -102,9 +112,7 @@ def main() -> int:
         files = sources.list_files(data, "clicks").files
         size = sum(f.size for f in files)
         # the same number of tasks as diagnose gives its shuffle of the ids
-        tasks = max(
-            spark.sparkContext.defaultParallelism, -(-size // engagement.BYTES_PER_PARTITION)
-        )
+        tasks = max(default_parallelism(spark), -(-size // engagement.BYTES_PER_PARTITION))
 
         def floor() -> Any:
             clicks, _ = sources.read_source(spark, data, "clicks")
@@ -146,7 +154,8 @@ def main() -> int:
     print()
     print(
         f"{manifest['sources']['clicks']['rows']:,} clicks, {len(files)} files, "
-        f"{size / 1e6:,.0f} MB; {args.master} on {os.cpu_count()} cores; load average {load:.1f}"
+        f"{size / 1e6:,.0f} MB; {args.remote or args.master} on {os.cpu_count()} cores; "
+        f"load average {load:.1f}"
     )
     print(f"diagnose found: {', '.join(f'{c} {s} {n}' for c, s, n in checks)}")
     print(f"{'job':10} {'median s':>9} {'min s':>7}   what")

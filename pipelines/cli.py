@@ -60,8 +60,21 @@ DataOption = Annotated[
     ),
 ]
 MasterOption = Annotated[
-    str,
-    typer.Option("--master", help="Spark master URL: local[*], local[2], spark://host:7077, ..."),
+    str | None,
+    typer.Option(
+        "--master",
+        help="Spark master URL: local[*] (the default), local[2], spark://host:7077, ...",
+        show_default=False,
+    ),
+]
+RemoteOption = Annotated[
+    str | None,
+    typer.Option(
+        "--remote",
+        help="Use the Spark Connect server at sc://HOST:PORT (default: $SPARK_REMOTE, else the "
+        "workspace's own `pipeline server` when it runs, else start Spark here).",
+        show_default=False,
+    ),
 ]
 ConfOption = Annotated[
     list[str] | None,
@@ -84,22 +97,90 @@ FormatOption = Annotated[TableFormat, typer.Option("--format", help="Report as a
 
 
 def spark_options(
-    master: str, conf: list[str] | None, driver_memory: str | None, ui: bool, spark_log: str
+    master: str | None,
+    conf: list[str] | None,
+    driver_memory: str | None,
+    ui: bool,
+    spark_log: str,
 ) -> SparkOptions:
     """The Spark options of a command line, checked before any JVM starts."""
-    from pipelines.session import LOG_LEVELS, SparkOptions, parse_conf
+    from pipelines.session import DEFAULT_MASTER, LOG_LEVELS, SparkOptions, parse_conf
 
     if spark_log not in LOG_LEVELS:
         raise UsageError(f"--spark-log: {spark_log!r} is not one of {', '.join(LOG_LEVELS)}")
-    if not master.strip():
+    if master is not None and not master.strip():
         raise UsageError("--master: empty master URL")
     return SparkOptions(
-        master=master.strip(),
+        master=(master or DEFAULT_MASTER).strip(),
         conf=parse_conf(conf or []),
         driver_memory=driver_memory,
         ui=ui,
         log_level=spark_log,
     )
+
+
+def _workspace_root(settings: PipelineState) -> Path | None:
+    """The workspace's folder if there is one (an explicit but wrong one is an error)."""
+    import os
+
+    from oncall.config.workspace import WORKSPACE_VARIABLE
+
+    try:
+        return settings.workspace().root
+    except UsageError:
+        if settings.workspace_option is not None or os.environ.get(WORKSPACE_VARIABLE):
+            raise
+    return None
+
+
+def run_spark_options(
+    settings: PipelineState,
+    remote: str | None,
+    master: str | None,
+    conf: list[str] | None,
+    driver_memory: str | None,
+    ui: bool,
+    spark_log: str,
+) -> SparkOptions:
+    """Where ``run`` and ``diagnose`` get Spark: ``--remote``; else local or cluster Spark when
+    launch options (``--master``, ``--driver-memory``, ``--ui``) say so; else ``SPARK_REMOTE``;
+    else the workspace's own running server; else Spark started here."""
+    import os
+    from dataclasses import replace
+
+    from pipelines import server
+
+    options = spark_options(master, conf, driver_memory, ui, spark_log)
+    launching = master is not None or driver_memory is not None or ui
+    if remote is not None:
+        if launching:
+            raise UsageError(
+                "--remote: --master, --driver-memory and --ui are for a Spark this command "
+                "starts; give them to `pipeline server start` instead"
+            )
+        return replace(options, remote=remote, remote_origin="--remote")
+    if launching:
+        return options
+    variable = os.environ.get(server.REMOTE_VARIABLE, "").strip()
+    if variable:
+        return replace(options, remote=variable, remote_origin=server.REMOTE_VARIABLE)
+    url = server.running_url(server.state_folder(_workspace_root(settings)))
+    if url is not None:
+        return replace(options, remote=url, remote_origin="the workspace's Spark Connect server")
+    return options
+
+
+def _hint_server(settings: PipelineState, options: SparkOptions, started: bool) -> None:
+    """After starting local Spark: one line on how to skip that next time."""
+    local = options.remote is None and options.master.startswith("local")
+    if started and local and not settings.quiet:
+        from oncall.cli.base import report
+
+        report(
+            "hint",
+            "this command started Spark itself (most of its time); `pipeline server start` "
+            "keeps a warm Spark Connect server, which run and diagnose then use",
+        )
 
 
 def parse_as_of(text: str | None) -> datetime | None:
@@ -169,7 +250,8 @@ def run(
         typer.Argument(help="Pipelines to run (profit, growth, engagement, aggregated) or all."),
     ],
     data: DataOption = None,
-    master: MasterOption = "local[*]",
+    remote: RemoteOption = None,
+    master: MasterOption = None,
     conf: ConfOption = None,
     driver_memory: DriverMemoryOption = None,
     as_of: Annotated[
@@ -193,11 +275,12 @@ def run(
         raise UsageError(
             *(f"unknown pipeline {n!r} (known: {', '.join(JOBS)}, or all)" for n in unknown)
         )
-    quiet = state(ctx).quiet
-    options = spark_options(master, conf, driver_memory, ui, spark_log)
+    settings = state(ctx)
+    quiet = settings.quiet
     instant = parse_as_of(as_of)
     root = resolve_data_root(data)
     specs = run_order(names)
+    options = run_spark_options(settings, remote, master, conf, driver_memory, ui, spark_log)
 
     from pipelines import progress, runner
     from pipelines.session import get_session, stop_session
@@ -213,6 +296,7 @@ def run(
         note(f"waiting for another run holding outputs/{pipeline} ...")
 
     spark, started = get_session(options)
+    _hint_server(settings, options, started)
     try:
         with progress.display(spark, err_console(), enabled=not quiet) as steps:
             runner.run_jobs(
@@ -292,7 +376,7 @@ def demo_data(
             "--hot-share", help="Share of clicks the hot account takes (join_skew fault)."
         ),
     ] = 0.4,
-    master: MasterOption = "local[*]",
+    master: MasterOption = None,
     conf: ConfOption = None,
     driver_memory: DriverMemoryOption = None,
     spark_log: SparkLogOption = "off",
@@ -382,7 +466,8 @@ def diagnose(
         typer.Option("--format", help="table for people, json (the contract's), junit for CI."),
     ] = DiagnoseFormat.table,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
-    master: MasterOption = "local[*]",
+    remote: RemoteOption = None,
+    master: MasterOption = None,
     conf: ConfOption = None,
     driver_memory: DriverMemoryOption = None,
     ui: UiOption = False,
@@ -397,10 +482,10 @@ def diagnose(
             *(f"unknown pipeline {n!r} (known: {', '.join(JOBS)}, or all)" for n in unknown)
         )
     settings = state(ctx)
-    options = spark_options(master, conf, driver_memory, ui, spark_log)
     instant = parse_as_of(as_of)
     root = resolve_data_root(data)
     pipelines = [spec.id for spec in run_order(names)]
+    options = run_spark_options(settings, remote, master, conf, driver_memory, ui, spark_log)
 
     from oncall.cli.base import report, warn
     from pipelines.checks import report as formats
@@ -415,6 +500,7 @@ def diagnose(
 
     now = clock.now()
     spark, started = get_session(options)
+    _hint_server(settings, options, started)
     try:
         with progress.display(spark, err_console(), enabled=not settings.quiet) as steps:
             diagnosis = runner.diagnose(
@@ -472,6 +558,150 @@ def _diagnose_workspace(settings: PipelineState) -> Workspace | None:
         "default thresholds, no remediation, and this run is not recorded"
     )
     return None
+
+
+# --- pipeline server ----------------------------------------------------------------------------
+
+server_app = new_app(
+    "A warm Spark Connect server on 127.0.0.1 that `run` and `diagnose` use (start, stop, status)."
+)
+app.add_typer(server_app, name="server")
+
+DirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--dir",
+        help="Folder for the server's record and log (default: the workspace's "
+        "state/spark-connect/, or $ONCALL_STATE_DIR/spark-connect/).",
+        show_default=False,
+    ),
+]
+
+
+def _server_folder(ctx: typer.Context, folder: Path | None) -> Path:
+    from pipelines import server
+
+    root = None if folder is not None else _workspace_root(state(ctx))
+    chosen = server.state_folder(root, folder)
+    if chosen is None:
+        raise UsageError(
+            "no workspace to keep the server's record in: pass --dir DIR, --workspace, or set "
+            "ONCALL_STATE_DIR"
+        )
+    return chosen
+
+
+def _print_server(fields: dict[str, Any], format: TableFormat) -> None:
+    if format is TableFormat.json:
+        print_json(fields)
+        return
+    width = max(len(key) for key in fields)
+    for key, value in fields.items():
+        typer.echo(f"{key:<{width}}  {'-' if value is None else value}")
+
+
+@server_app.command("start")
+def server_start(
+    ctx: typer.Context,
+    port: Annotated[
+        int,
+        typer.Option("--port", help="Port on 127.0.0.1 (0: a free one).", min=0, max=65535),
+    ] = 15002,
+    master: Annotated[
+        str, typer.Option("--master", help="The server's Spark master: local[*], spark://...")
+    ] = "local[*]",
+    conf: ConfOption = None,
+    driver_memory: DriverMemoryOption = None,
+    ui: UiOption = False,
+    folder: DirOption = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds to wait for it to answer.", min=1)
+    ] = 180.0,
+    format: FormatOption = TableFormat.table,
+) -> None:
+    """Start a Spark Connect server and wait until it answers (exit 1: already running,
+    port in use, or it did not start)."""
+    from pipelines import server
+    from pipelines.session import parse_conf
+
+    if not master.strip():
+        raise UsageError("--master: empty master URL")
+    options = server.ServerOptions(
+        port=port,
+        master=master.strip(),
+        driver_memory=driver_memory,
+        conf=parse_conf(conf or []),
+        ui=ui,
+        timeout=timeout,
+    )
+    where = _server_folder(ctx, folder)
+    _announce(state(ctx).quiet)(f"starting a Spark Connect server ({options.master}) ...")
+    record = server.start(where, options)
+    _print_server(
+        {
+            "url": record.url,
+            "pid": record.pid,
+            "master": record.master,
+            "since": record.ready_at,
+            "log": record.log,
+        },
+        format,
+    )
+
+
+@server_app.command("stop")
+def server_stop(
+    ctx: typer.Context, folder: DirOption = None, format: FormatOption = TableFormat.table
+) -> None:
+    """Stop the server `start` started (its process group, nothing else)."""
+    from pipelines import server
+
+    where = _server_folder(ctx, folder)
+    stopped = server.stop(where)
+    record = stopped.record
+    if record is not None and not stopped.signalled:
+        _announce(state(ctx).quiet)(
+            f"the recorded server (pid {record.pid}) was no longer running; removed its record"
+        )
+    _print_server(
+        {
+            "stopped": stopped.signalled,
+            "pid": record.pid if record else None,
+            "url": record.url if record else None,
+            "since": (record.ready_at or record.started_at) if record else None,
+        },
+        format,
+    )
+
+
+@server_app.command("status")
+def server_status(
+    ctx: typer.Context, folder: DirOption = None, format: FormatOption = TableFormat.table
+) -> None:
+    """Whether the server runs and answers, and since when (exit 1 when it does not answer)."""
+    from pipelines import server
+
+    found = server.status(_server_folder(ctx, folder))
+    fields = found.as_json()
+    if format is TableFormat.json:
+        print_json(fields)
+    else:
+        state_text = (
+            "answers" if found.answers else "running, not answering" if found.running else "stopped"
+        )
+        _print_server(
+            {
+                "status": state_text,
+                "url": fields["url"],
+                "pid": fields["pid"],
+                "master": fields["master"] if found.running else None,
+                "since": fields["since"] if found.running else None,
+                "log": fields["log"],
+            },
+            format,
+        )
+    if not found.answers:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -183,9 +183,7 @@ def write_snapshot(
     _writable_dir(data, target.parent)
     try:
         with translated(f"writing {data.display(target)}", data, RuntimeFailure):
-            conform(df, pipeline, table).write.mode("errorifexists").parquet(
-                spark_write_path(target)
-            )
+            conform(df, pipeline, table).write.mode("error").parquet(spark_write_path(target))
         with translated(f"reading back {data.display(target)}", data):
             rows = spark.read.parquet(spark_path(target)).count()
     except BaseException:

@@ -151,8 +151,47 @@ class SparkProgress:
             progress.remove_task(self._bars.pop(stage_id))
 
 
+class ConnectTracker:
+    """The two status-tracker methods ``active_stages`` uses, fed by Spark Connect's progress
+    reports (a Spark Connect client has no ``SparkContext``; the server streams each running
+    query's stages instead)."""
+
+    def __init__(self) -> None:
+        self._stages: dict[int, Any] = {}
+        self._inflight = 0
+
+    def __call__(
+        self, stages: Any, inflight_tasks: int, operation_id: str | None, done: bool
+    ) -> None:
+        current = {} if done else {s.stage_id: s for s in stages or () if not s.done}
+        self._stages, self._inflight = current, inflight_tasks
+
+    def getActiveStageIds(self) -> list[int]:
+        return list(self._stages)
+
+    def getStageInfo(self, stage_id: int) -> Any:
+        from types import SimpleNamespace
+
+        stage = self._stages.get(stage_id)
+        if stage is None:
+            return None
+        running = self._inflight if len(self._stages) == 1 else 0
+        return SimpleNamespace(
+            name="stage",
+            numTasks=stage.num_tasks,
+            numCompletedTasks=stage.num_completed_tasks,
+            numActiveTasks=running,
+        )
+
+
 def display(spark: Any, console: Console, enabled: bool) -> SparkProgress | Quiet:
     """The progress display for a command: live when ``enabled`` and stderr is a terminal."""
     if not enabled or not console.is_terminal:
         return Quiet()
+    from pipelines.session import is_connect
+
+    if is_connect(spark):
+        tracker = ConnectTracker()
+        spark.registerProgressHandler(tracker)
+        return SparkProgress(tracker, console)
     return SparkProgress(spark.sparkContext.statusTracker(), console)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from oncall import clock
 from oncall.errors import DataError, OncallError
-from pipelines import outputs, spark_errors
+from pipelines import outputs, session, spark_errors
 from pipelines.jobs import JobSpec
 from pipelines.layout import DataRoot
 from pipelines.progress import Quiet, Steps
@@ -62,7 +62,7 @@ class RunContext:
 
     def step(self, label: str) -> None:
         self.progress.step(f"{self.pipeline}: {label}")
-        self.spark.sparkContext.setJobDescription(f"{self.pipeline}: {label}")
+        session.describe_jobs(self.spark, f"{self.pipeline}: {label}")
 
     def base_meta(self) -> dict[str, Any]:
         """The metadata every output carries about the run that wrote it."""
@@ -71,7 +71,7 @@ class RunContext:
             "as_of": self.as_of.isoformat(),
             "replay": self.replay,
             "started_at": self.started_at.isoformat(),
-            "spark": {"version": self.spark.version, "master": self.spark.sparkContext.master},
+            "spark": {"version": self.spark.version, "master": session.master_of(self.spark)},
         }
 
     def publish(

@@ -4,6 +4,13 @@ An already active session is reused (the test suite's, or one a notebook started
 called in-process never start a second JVM. Settings that need a JVM launch are applied only when
 this module starts it; runtime SQL settings are applied either way.
 
+With ``remote`` (``--remote sc://HOST:PORT``, ``SPARK_REMOTE``, or the workspace's own
+``pipeline server``), the session is a Spark Connect client instead: no JVM starts here, the
+server is the driver, and runtime settings are applied to this client's session on it. Code on
+the jobs' and checks' paths uses only what both kinds of session offer; the few places that need
+the driver's JVM (job descriptions, the status tracker, the executor watchdog) ask
+``is_connect`` first.
+
 On a cluster, Spark waits forever for executors: a run whose workers all died, or that no worker
 has room for, would hang. A session this module starts on a cluster therefore gets an
 ``ExecutorWatchdog`` that stops the run after ``spark.oncall.executorWaitTimeout`` (300 s) of
@@ -20,10 +27,11 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from oncall.errors import UsageError
 from pipelines import spark_errors
@@ -85,6 +93,10 @@ class SparkOptions:
     log_level: str = "off"
     app_name: str = "oncall-pipeline"
     extra: Mapping[str, str] = field(default_factory=dict)
+    #: a Spark Connect server to use instead of starting Spark (``sc://HOST:PORT``)
+    remote: str | None = None
+    #: where ``remote`` came from, for messages (``--remote``, ``SPARK_REMOTE``, ...)
+    remote_origin: str = "--remote"
 
 
 def parse_conf(pairs: Iterable[str]) -> tuple[tuple[str, str], ...]:
@@ -153,6 +165,8 @@ def active_session() -> SparkSession | None:
 
 def get_session(options: SparkOptions) -> tuple[SparkSession, bool]:
     """The session to use and whether this call started it (then the caller stops it)."""
+    if options.remote is not None:
+        return connect_session(options), True
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
@@ -185,6 +199,115 @@ def get_session(options: SparkOptions) -> tuple[SparkSession, bool]:
     return session, True
 
 
+CONNECT_MODE_VARIABLE = "SPARK_CONNECT_MODE_ENABLED"
+#: a Spark Connect client gives up on a server that stopped answering after about this many
+#: seconds of retries (pyspark's default retries for 10 minutes: an incident cannot wait that long)
+CONNECT_RETRY_SECONDS = 8.0
+#: the hadoop setting behind ``spark.hadoop.mapreduce...marksuccessfuljobs``, which a Spark
+#: Connect session can set at run time (a session's SQL settings reach the writers' hadoop conf)
+_NO_SUCCESS_MARKER = ("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
+
+
+def connect_session(options: SparkOptions) -> SparkSession:
+    """A Spark Connect session on ``options.remote``, with our runtime settings and
+    ``--conf``; ``UsageError`` (exit 2, one line) when nothing answers there, or a ``--conf``
+    can only be given to the server."""
+    from pipelines.server import check_remote
+
+    assert options.remote is not None
+    url = check_remote(options.remote, options.remote_origin)
+    from pyspark.errors import PySparkException
+    from pyspark.sql.connect.client.retries import DefaultPolicy
+    from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+    where = f"{options.remote_origin} {url}"
+    # pyspark.sql.functions builds classic (JVM) or Connect columns by this process-wide switch,
+    # as pyspark's own builder sets it for a remote session; stop_session clears it
+    os.environ[CONNECT_MODE_VARIABLE] = "1"
+    # the client warns on stderr before raising ("[RETRIES_EXCEEDED] ..."): the error says it all
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"pyspark\.sql\.connect")
+    try:
+        # the same DataFrame API as a classic session: callers see one SparkSession type
+        session: Any = ConnectSession.builder.remote(url).create()
+    except PySparkException as error:
+        raise UsageError(f"{where}: {spark_errors.describe(error)}") from None
+    client = session.client
+    # the first call: nothing answering there is a wrong address, said at once (0.25 + 0.5 s)
+    client.set_retry_policies([DefaultPolicy(max_retries=2, initial_backoff=250)])
+    # once the server is known to be gone, every later call fails at once instead of retrying
+    spark_errors.on_abort(lambda: client.set_retry_policies([]))
+    if hasattr(client, "_max_retry_exception_elapsed_time"):
+        client._max_retry_exception_elapsed_time = CONNECT_RETRY_SECONDS
+    try:
+        version = session.version  # the first round trip: does a server answer there?
+    except Exception as error:
+        why = spark_errors.connection_problem(error) or spark_errors.describe(error)
+        stop_session(session)
+        raise UsageError(f"{where}: no Spark Connect server answers ({why})") from None
+    if not version.startswith("4."):
+        stop_session(session)
+        raise UsageError(f"{where}: the server runs Spark {version}; this needs Spark 4")
+    # then 0.25 + 0.5 + 1 + 2 + 2 + 2 s: a server that went away is reported within seconds
+    policy = DefaultPolicy(
+        max_retries=6, initial_backoff=250, backoff_multiplier=2.0, max_backoff=2000
+    )
+    client.set_retry_policies([policy])
+    # our defaults that a session may change at run time (the server's own launch settings,
+    # e.g. `pipeline server start`'s, already hold the rest)
+    runtime = {k: v for k, v in BASE_CONF.items() if k.startswith("spark.sql.")}
+    runtime[_NO_SUCCESS_MARKER[0]] = _NO_SUCCESS_MARKER[1]
+    with translated(where):
+        for key, value in runtime.items():
+            session.conf.set(key, value)
+    for key, value in options.conf:
+        try:
+            session.conf.set(key, value)
+        except Exception:
+            stop_session(session)
+            raise UsageError(
+                f"--conf {key}: cannot be changed on a running Spark Connect server; give it "
+                "to `pipeline server start --conf` instead"
+            ) from None
+    return session
+
+
+def is_connect(spark: SparkSession) -> bool:
+    """Whether ``spark`` is a Spark Connect client session (no JVM in this process)."""
+    return type(spark).__module__.startswith("pyspark.sql.connect")
+
+
+def describe_jobs(spark: SparkSession, label: str) -> None:
+    """Name the Spark jobs that follow (in the Spark UI); a no-op over Spark Connect."""
+    if not is_connect(spark):
+        spark.sparkContext.setJobDescription(label)
+
+
+def master_of(spark: SparkSession) -> str:
+    """The master URL of the driver ``spark`` runs on (the server's, over Spark Connect)."""
+    if not is_connect(spark):
+        return str(spark.sparkContext.master)
+    return str(spark.conf.get("spark.master", "unknown"))
+
+
+_SPLITS = re.compile(r"splits=(\d+)")
+
+
+def default_parallelism(spark: SparkSession) -> int:
+    """Spark's default number of tasks (the cores of the executors, or of local mode).
+
+    Over Spark Connect there is no ``SparkContext``: the plan of a ``range`` without a
+    partition count shows it (``splits=N``), without running a job.
+    """
+    if not is_connect(spark):
+        return int(spark.sparkContext.defaultParallelism)
+    configured = spark.conf.get("spark.default.parallelism", None)
+    if configured:
+        return int(configured)
+    row = spark.sql("EXPLAIN SELECT id FROM range(1)").first()
+    match = _SPLITS.search(str(row[0]) if row is not None else "")
+    return int(match.group(1)) if match else 2
+
+
 def _forward_stderr(stream: IO[bytes] | None) -> None:
     """Copy the JVM's stderr to ours, minus its start-up noise, from a daemon thread."""
     if stream is None:
@@ -205,8 +328,17 @@ def stop_session(session: SparkSession) -> None:
     watchdog = _WATCHDOGS.pop(id(session), None)
     if watchdog is not None:
         watchdog.stop()
+    connect = is_connect(session)
+    if connect and spark_errors.abort_reason() is not None:
+        # the server is gone: releasing the session on it would only retry in vain
+        remote: Any = session
+        with contextlib.suppress(Exception):
+            remote.client.set_retry_policies([])
+            remote.release_session_on_close = False
     with contextlib.suppress(Exception):
         session.stop()
+    if connect:
+        os.environ.pop(CONNECT_MODE_VARIABLE, None)
     spark_errors.clear_abort()
 
 

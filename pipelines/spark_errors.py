@@ -6,13 +6,18 @@ carrying an error condition such as ``PATH_NOT_FOUND``) and raw ``Py4JJavaError`
 Both become ``<what>: <condition>: <root cause>`` with ``file:`` URIs shown relative to the data
 root. When our own watchdog stopped the run (``abort``), its reason replaces Spark's "job
 cancelled" text, and the failure is a ``DataError`` whatever the block was doing.
+
+Over Spark Connect, errors arrive as gRPC failures. A server that stopped answering (killed,
+out of memory, its machine gone) is final: the first block that notices records it with
+``abort``, so every later block fails at once with the same one line instead of retrying again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from oncall.errors import DataError, OncallError
@@ -27,10 +32,23 @@ _URI = re.compile(r"file:/{1,3}(/?[^\s,;'\"\]]+)")
 _aborted: str | None = None
 
 
+#: told once when ``abort`` is first called (a Spark Connect client stops retrying)
+_on_abort: list[Callable[[], None]] = []
+
+
 def abort(reason: str) -> None:
     """Record why the running jobs are being cancelled, so their failure says so."""
     global _aborted
+    first = _aborted is None
     _aborted = reason
+    while first and _on_abort:
+        with contextlib.suppress(Exception):
+            _on_abort.pop()()
+
+
+def on_abort(callback: Callable[[], None]) -> None:
+    """Call ``callback`` when the run is aborted (once)."""
+    _on_abort.append(callback)
 
 
 def abort_reason() -> str | None:
@@ -41,6 +59,7 @@ def abort_reason() -> str | None:
 def clear_abort() -> None:
     global _aborted
     _aborted = None
+    _on_abort.clear()
 
 
 def _first_line(text: str) -> str:
@@ -81,6 +100,25 @@ def _clean(text: str, data: DataRoot | None) -> str:
     return _URI.sub(relative, text).rstrip(". ")
 
 
+_GRPC_STATUS = re.compile(r"status = StatusCode\.(\w+)")
+_GRPC_DETAILS = re.compile(r'details = "([^"]*)"')
+#: gRPC statuses that mean the server is gone rather than that the query failed
+_GONE = ("UNAVAILABLE", "CANCELLED", "UNKNOWN", "DEADLINE_EXCEEDED")
+
+
+def connection_problem(error: BaseException) -> str | None:
+    """Why a Spark Connect server did not answer (``Connection refused``), if ``error`` says it
+    did not; None for any other error."""
+    text = str(error)
+    status = _GRPC_STATUS.search(text)
+    if status is None or status.group(1) not in _GONE:
+        return None
+    details = _GRPC_DETAILS.search(text)
+    why = details.group(1) if details else status.group(1)
+    # "failed to connect to all addresses; last error: UNKNOWN: ipv4:...: Connection refused"
+    return why.rsplit(": ", 1)[-1] if "failed to connect" in why else why
+
+
 _BARE_JAVA_ERROR = re.compile(r"^(?:[a-z]\w*\.)+([A-Z]\w*(?:Exception|Error))$")
 _THRIFT_STRUCT = re.compile(r"\s*Struct: \S+$")
 
@@ -100,6 +138,10 @@ def describe(error: BaseException, data: DataRoot | None = None) -> str:
 
     if _aborted is not None:
         return _aborted
+    gone = connection_problem(error)
+    if gone is not None:
+        abort(f"the Spark Connect server stopped answering ({gone})")
+        return str(_aborted)
     if isinstance(error, Py4JJavaError):
         top, root = _java_messages(error)
         top_clean, root_clean = _clean(top, data), _clean(root, data)
@@ -124,7 +166,11 @@ def is_spark_error(error: BaseException) -> bool:
     from py4j.protocol import Py4JError
     from pyspark.errors import PySparkException
 
-    return isinstance(error, (PySparkException, Py4JError))
+    grpc = sys.modules.get("grpc")  # imported only by a Spark Connect client
+    kinds: tuple[type[BaseException], ...] = (PySparkException, Py4JError)
+    if grpc is not None:
+        kinds += (grpc.RpcError,)
+    return isinstance(error, kinds)
 
 
 @contextlib.contextmanager

@@ -217,7 +217,7 @@ def missing_value_metrics(monthly: DataFrame) -> DataFrame:
     ).where((F.size("null_metrics") > 0) | (F.size("zero_denominators") > 0))
     return flagged.agg(
         F.count(F.lit(1)).alias("rows"),
-        F.min_by(F.struct(*flagged.columns), F.struct(*KEYS), MAX_SAMPLE).alias("sample"),
+        F.min_by(F.struct("*"), F.struct(*KEYS), MAX_SAMPLE).alias("sample"),
     )
 
 

@@ -32,6 +32,7 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from oncall.errors import DataError
+from pipelines import session
 from pipelines.checks.fold import Plan
 from pipelines.checks.inputs import Context
 from pipelines.checks.model import (
@@ -226,7 +227,7 @@ def stream_metrics(
             F.array().alias("words"),
         )
     grouped = ("bucket", "kafka_partition", "word")
-    keys = [k for k in grouped if k in rows.columns]
+    keys = [k for k in grouped if k in columns]
     groups = rows.groupingSets(sets, *keys).agg(
         # which set a group belongs to: 0 when the key is grouped, 1 when rolled up
         *(F.grouping(k).alias(f"rolled_{k}") for k in keys if k != "kafka_partition"),
@@ -470,7 +471,7 @@ def late_detail_metrics(clicks: DataFrame, late: LateLookup, as_of: datetime) ->
         F.min_by("event_id", F.col("event_id"), IDS_PER_GROUP).alias("sample"),
         F.array_sort(F.collect_set("source_team")).alias("source_teams"),
     )
-    return groups.agg(F.collect_list(F.struct(*groups.columns)).alias("groups"))
+    return groups.agg(F.collect_list(F.struct("*")).alias("groups"))
 
 
 def _micros(moment: datetime) -> int:
@@ -533,7 +534,7 @@ def late_result(
 def shuffle_partitions(ctx: Context) -> int:
     """Tasks for the duplicate count: about 32 MiB of clicks each, at least one per core."""
     total = sum(f.size for f in ctx.inputs.snapshot("clicks").files)
-    cores = ctx.spark.sparkContext.defaultParallelism
+    cores = session.default_parallelism(ctx.spark)
     return max(cores, min(4_000, math.ceil(total / BYTES_PER_PARTITION)))
 
 

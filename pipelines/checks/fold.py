@@ -49,10 +49,10 @@ class Fold:
         except Exception as error:
             if not _is_spark_failure(error):
                 raise
+            reason = self._reason(error)  # notices a Spark (or Connect server) that is gone
             if len(self.branches) == 1 or spark_errors.abort_reason() is not None:
-                # one branch, or Spark stopped as a whole (the executors are gone): retrying
-                # branch by branch would only fail again, slowly
-                reason = self._reason(error)
+                # one branch, or Spark stopped as a whole (the executors or the server are
+                # gone): retrying branch by branch would only fail again, slowly
                 return {}, {c: [reason] for _, checks in self.branches.values() for c in checks}
         rows: dict[str, Row] = {}
         failed: dict[str, list[str]] = {}
@@ -72,7 +72,9 @@ class Fold:
         combined: DataFrame | None = None
         for name in names:
             frame = self.branches[name][0]
-            packed = frame.select(F.struct(*frame.columns).alias(name))
+            # struct("*"), not the frame's column names: over Spark Connect each `columns` is a
+            # round trip that plans the whole query again
+            packed = frame.select(F.struct("*").alias(name))
             combined = packed if combined is None else combined.crossJoin(packed)
         assert combined is not None
         self.actions += 1

@@ -99,7 +99,7 @@ def status_metrics(events: DataFrame, revenue: DataFrame) -> DataFrame:
     return flagged.agg(
         F.count(F.lit(1)).alias("accounts"),
         *(F.count_if(F.col(name)).alias(name) for name in flags),
-        F.min_by(F.struct(*flagged.columns), F.col("account_id"), MAX_SAMPLE).alias("sample"),
+        F.min_by(F.struct("*"), F.col("account_id"), MAX_SAMPLE).alias("sample"),
     )
 
 
@@ -179,7 +179,7 @@ def transition_metrics(events: DataFrame) -> DataFrame:
         F.count(F.lit(1)).alias("moves"),
         *(F.count_if(F.col("field") == f).alias(f) for f in FIELDS),
         F.min_by(
-            F.struct(*invalid.columns),
+            F.struct("*"),
             F.struct("account_id", "event_micros", "field"),
             MAX_SAMPLE,
         ).alias("sample"),

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from oncall.config.catalog import THRESHOLD_DEFAULTS
 from oncall.errors import DataError, RuntimeFailure
-from pipelines import outputs, schemas, sources
+from pipelines import outputs, schemas, session, sources
 from pipelines.layout import DataRoot, spark_path
 from pipelines.progress import Quiet, Steps
 from pipelines.spark_errors import translated
@@ -134,7 +134,7 @@ class Context:
 
     def step(self, label: str) -> None:
         self.progress.step(f"diagnose: {label}")
-        self.spark.sparkContext.setJobDescription(f"diagnose: {label}")
+        session.describe_jobs(self.spark, f"diagnose: {label}")
 
     def meta(self, pipeline: str) -> dict[str, Any] | None:
         """The committed metadata of ``pipeline``'s output, None if never written."""

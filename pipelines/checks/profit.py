@@ -63,7 +63,12 @@ def deadline(month: date, day: int) -> datetime:
     return datetime.combine(following + timedelta(days=day - 1), time(23, 59, 59), tzinfo=UTC)
 
 
-def monthly_metrics(frames: dict[str, DataFrame], as_of: datetime, deadline_day: int) -> DataFrame:
+def monthly_metrics(
+    frames: dict[str, DataFrame],
+    columns: dict[str, list[str]],
+    as_of: datetime,
+    deadline_day: int,
+) -> DataFrame:
     """One row: every month's revenue, costs, salaries, cost deliveries and filings.
 
     ``frames`` holds the sources that could be read (revenue is always there); a month missing
@@ -90,7 +95,7 @@ def monthly_metrics(frames: dict[str, DataFrame], as_of: datetime, deadline_day:
         frames["revenue"].select(
             *shaped(
                 F.trunc("invoice_date", "month"),
-                revenue=F.col("amount") if "amount" in frames["revenue"].columns else F.lit(None),
+                revenue=F.col("amount") if "amount" in columns["revenue"] else F.lit(None),
                 invoices=F.lit(1),
             )
         )
@@ -99,8 +104,8 @@ def monthly_metrics(frames: dict[str, DataFrame], as_of: datetime, deadline_day:
         costs = frames["costs"]
         is_delivered = F.col("delivered_at").isNull() | (F.col("delivered_at") <= F.lit(as_of))
         is_late = is_delivered & (F.col("delivered_at") > deadline_of(F.col("month"), deadline_day))
-        values = {"costs": F.col("amount")} if "amount" in costs.columns else {}
-        if "delivered_at" in costs.columns:
+        values = {"costs": F.col("amount")} if "amount" in columns["costs"] else {}
+        if "delivered_at" in columns["costs"]:
             values |= {
                 "cost_rows": F.when(is_delivered, 1).otherwise(0),
                 "late_rows": F.when(is_late, 1).otherwise(0),
@@ -136,9 +141,7 @@ def monthly_metrics(frames: dict[str, DataFrame], as_of: datetime, deadline_day:
     with_deadline = months.withColumn(
         "deadline", F.unix_micros(deadline_of(F.col("month"), deadline_day))
     )
-    return with_deadline.agg(
-        F.sort_array(F.collect_list(F.struct(*with_deadline.columns))).alias("months")
-    )
+    return with_deadline.agg(F.sort_array(F.collect_list(F.struct("*"))).alias("months"))
 
 
 def _money(value: float) -> float:
@@ -267,7 +270,7 @@ def diagnose(ctx: Context) -> list[CheckResult]:
     abs_tolerance = ctx.threshold("filing_discrepancy", "abs_tolerance")
     rel_tolerance = ctx.threshold("filing_discrepancy", "rel_tolerance")
     if live:
-        plan.add("months", monthly_metrics(frames, ctx.as_of, deadline_day), live)
+        plan.add("months", monthly_metrics(frames, wanted, ctx.as_of, deadline_day), live)
     ctx.step("profit: one pass over revenue, costs, salaries and filings by month")
     plan.collect()
     months = (plan.rows.get("months") or {}).get("months") or []

@@ -117,6 +117,13 @@ def diagnose_pipeline(ctx: Context, pipeline: str) -> PipelineReport:
     except DataError as error:
         # a failure outside the folds (planning a query): none of the pipeline's checks ran
         results = {c: CheckResult.failed_to_evaluate(c, error.lines) for c in checks}
+    stopped = spark_errors.abort_reason()
+    if stopped is not None:
+        # Spark stopped as a whole meanwhile: that, not what each check happened to hit, is why
+        results = {
+            c: CheckResult.failed_to_evaluate(c, [stopped]) if r.status == ERROR else r
+            for c, r in results.items()
+        }
     return PipelineReport(pipeline, tuple(_with_runbook(results[c], ctx.runbook) for c in checks))
 
 

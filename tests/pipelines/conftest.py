@@ -96,3 +96,12 @@ def demo_all(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
         patch.setenv("NO_COLOR", "1")
         manifest = make_demo(out, "all")
     return out, manifest
+
+
+@pytest.fixture(scope="session")
+def demo_all_run(spark: Any, demo_all: tuple[Path, dict[str, Any]], tmp_path_factory) -> DataRoot:
+    """``demo_all``'s sources after one ``run all`` on the local session: what a cluster or a
+    Spark Connect server must match (tests copy it before changing anything)."""
+    from tests.pipelines.cluster.runs import run_all_in_process
+
+    return run_all_in_process(demo_all[0], tmp_path_factory.mktemp("local") / "data")

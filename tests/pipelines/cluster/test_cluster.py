@@ -32,7 +32,6 @@ from tests.pipelines.cluster.runs import (
     copy_root,
     copy_sources,
     one_error_line,
-    run_all_in_process,
 )
 from tests.pipelines.cluster.standalone import StandaloneCluster, daemon_env, running_executors
 
@@ -65,9 +64,10 @@ def cluster(tmp_path_factory) -> Iterator[StandaloneCluster]:
 
 
 @pytest.fixture(scope="module")
-def local(spark, demo_all, tmp_path_factory) -> DataRoot:
-    """The demo sources after ``run all`` on the local session: what the cluster must match."""
-    return run_all_in_process(demo_all[0], tmp_path_factory.mktemp("local") / "data")
+def local(demo_all_run) -> DataRoot:
+    """The demo sources after ``run all`` on the local session (shared with the other suites
+    that compare against it)."""
+    return demo_all_run
 
 
 def on_cluster(cluster: StandaloneCluster, *args: str, logs: Path, **conf: str) -> Started:
