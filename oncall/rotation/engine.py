@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from oncall.config.models import HolidayCalendar, Leave, Rotation
 from oncall.rotation.holidays import HolidaySource
@@ -58,6 +58,8 @@ from oncall.rotation.weeks import shift_bounds, week_start
 
 if TYPE_CHECKING:  # the solver is imported when a plan year needs it, not on every read
     from oncall.rotation.solver import Problem, Solution
+
+W = TypeVar("W")
 
 #: a plan year covers at least this many weeks (whole cycles)
 YEAR_WEEKS = 52
@@ -174,8 +176,7 @@ class Engine:
         self._holiday_weeks: dict[str, dict[int, list[Holiday]]] = {
             key: {} for key in self._calendars
         }
-        self._years_loaded = self._start.year - 1
-        self._ready_below = 0  # weeks below this index have all their holidays loaded
+        self._years_loaded: set[int] = set()  # holidays are loaded a year at a time, as asked
 
         latest = max(0, current if current is not None else 0) + HORIZON_WEEKS
         # leave by member and week
@@ -189,12 +190,7 @@ class Engine:
                 latest = max(latest, last)
 
         # state by week
-        self._published: dict[int, PublishedWeek] = {}
-        for monday, record in state.published.items():
-            index = self._index_of(monday)
-            if index >= 0 and week_start(rotation, index) == monday:
-                self._published[index] = record
-                latest = max(latest, index)
+        self._published: dict[int, PublishedWeek] = self._by_week(state.published)
         self._swap_sides: dict[int, list[tuple[Swap, SwapWeek]]] = {}
         self._swap_history: dict[int, list[Swap]] = {}
         for swap in sorted(state.swaps, key=lambda s: s.id):
@@ -213,12 +209,8 @@ class Engine:
                     self._void[swap.id] = f"{side.now} is no longer a member of the rotation"
                 elif self.on_leave(side.now, index):
                     self._void[swap.id] = self._leave_text(side.now, index)
-        self._plan: dict[int, PlannedWeek] = {}
-        for monday, planned in state.plan.items():
-            index = self._index_of(monday)
-            if index >= 0 and week_start(rotation, index) == monday:
-                self._plan[index] = planned
-                latest = max(latest, index)
+        self._plan: dict[int, PlannedWeek] = self._by_week(state.plan)
+        latest = max([latest, *self._published, *self._plan])
         #: weeks from here on continue in list order
         self.horizon = (latest // self.year_weeks + 1) * self.year_weeks
 
@@ -339,28 +331,38 @@ class Engine:
         self._calendars.setdefault(key, calendar)
         return key
 
+    def _by_week(self, records: Mapping[date, W]) -> dict[int, W]:
+        """``records`` by week number (Mondays of the rotation's weeks only, from week 0)."""
+        found: dict[int, W] = {}
+        for monday, record in records.items():
+            index = self._index_of(monday)
+            if index >= 0 and week_start(self.rotation, index) == monday:
+                found[index] = record
+        return found
+
     def _index_of(self, day: date) -> int:
         return (day - self._start).days // 7
 
-    def _load_years_through(self, year: int) -> None:
-        while self._years_loaded < year:
-            self._years_loaded += 1
-            for key, calendar in self._calendars.items():
-                table = self.source.year(calendar, self._years_loaded)
-                weeks = self._holiday_weeks[key]
-                for day in sorted(table):
-                    index = self._index_of(day)
-                    if index >= 0:
-                        weeks.setdefault(index, []).append(Holiday(day, table[day]))
-            # a week is complete once the year of its Sunday is loaded
-            last_day = date(self._years_loaded, 12, 31)
-            self._ready_below = ((last_day - self._start).days - 6) // 7 + 1
+    def _load_year(self, year: int) -> None:
+        if year in self._years_loaded:
+            return
+        self._years_loaded.add(year)
+        for key, calendar in self._calendars.items():
+            table = self.source.year(calendar, year)
+            weeks = self._holiday_weeks[key]
+            for day in sorted(table):
+                index = self._index_of(day)
+                if index >= 0:
+                    days = weeks.setdefault(index, [])
+                    days.append(Holiday(day, table[day]))
+                    days.sort()  # a week across New Year may load its January first
 
     def _week_holidays(self, key: str | None, index: int) -> list[Holiday] | tuple[()]:
         if key is None:
             return ()
-        if index >= self._ready_below:
-            self._load_years_through((week_start(self.rotation, index) + timedelta(days=6)).year)
+        monday = week_start(self.rotation, index)
+        self._load_year(monday.year)  # only the years asked about: a far date costs the same
+        self._load_year((monday + timedelta(days=6)).year)
         return self._holiday_weeks[key].get(index, ())
 
     def _member_holidays(self, member: str, index: int) -> tuple[Holiday, ...]:
@@ -439,7 +441,6 @@ class Engine:
         from oncall.rotation.solver import Problem
 
         carry_weeks, carry_days, before = self._carry(weeks[0])
-        self._load_years_through((week_start(self.rotation, weeks[-1]) + timedelta(days=6)).year)
         options = {
             k: tuple(m for m in self.members if not self.on_leave(m, k))
             for k in weeks

@@ -232,19 +232,8 @@ def _check_swaps(parsed: Any, start: date | None, found: Any) -> None:
             )
 
 
-def _check_published(parsed: Any, start: date | None, found: Any) -> None:
-    seen: dict[date, int] = {}
-    for index, week in enumerate(parsed.weeks):
-        where = f"weeks[{index}]"
-        _check_week(week.week, start, f"{where}.week", found)
-        if week.week in seen:
-            found.add(f"{where}.week", f"duplicate week (also weeks[{seen[week.week]}])")
-        seen.setdefault(week.week, index)
-        _check_member(week.engineer, f"{where}.engineer", found)
-        _check_stamp(week.published, f"{where}.published", found)
-
-
 def _check_plan(parsed: Any, start: date | None, found: Any) -> None:
+    """A list of weeks (``published.yaml``, ``plan.yaml``): Mondays, once each, member ids."""
     seen: dict[date, int] = {}
     for index, week in enumerate(parsed.weeks):
         where = f"weeks[{index}]"
@@ -253,6 +242,12 @@ def _check_plan(parsed: Any, start: date | None, found: Any) -> None:
             found.add(f"{where}.week", f"duplicate week (also weeks[{seen[week.week]}])")
         seen.setdefault(week.week, index)
         _check_member(week.engineer, f"{where}.engineer", found)
+
+
+def _check_published(parsed: Any, start: date | None, found: Any) -> None:
+    _check_plan(parsed, start, found)
+    for index, week in enumerate(parsed.weeks):
+        _check_stamp(week.published, f"weeks[{index}].published", found)
 
 
 # --- writing ------------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ from __future__ import annotations
 import itertools
 from datetime import date, datetime, timedelta
 
-from oncall.rotation.engine import format_span
-from oncall.rotation.model import PublishedWeek, Swap, SwapWeek
+from oncall.rotation.engine import Engine, format_span
+from oncall.rotation.holidays import FixedHolidays
+from oncall.rotation.model import PublishedWeek, RotationState, Swap, SwapWeek
 
 from .factories import START, away, engine, engineers, member, monday, rotation, team
 
@@ -223,3 +224,22 @@ def test_format_span() -> None:
 
 def test_start_is_week_zero() -> None:
     assert monday(0) == START
+
+
+def test_a_far_future_week_costs_no_planning_and_follows_list_order() -> None:
+    # beyond the horizon the rotation continues in list order: asking about 2190 settles no
+    # plan year past the horizon and loads the holidays of that year only
+    asked: list[int] = []
+
+    class Counting(FixedHolidays):
+        def year(self, calendar, year):
+            asked.append(year)
+            return super().year(calendar, year)
+
+    rot = team("a", "b", "c", calendar="X")
+    eng = Engine(rot, RotationState(), Counting({}))
+    far = (date(2190, 6, 2) - START).days // 7
+    week = eng.week(far)
+    assert week.engineer == ["a", "b", "c"][far % 3]
+    assert eng.years(0, far) == eng.years(0, eng.horizon - 1)
+    assert max(asked) == 2190 and not [y for y in asked if 2030 < y < 2190]
