@@ -59,6 +59,17 @@ class DeadlineNote:
 
 
 @dataclass(frozen=True)
+class CoverNote:
+    """A span of a week someone else answers for: when, who, and why."""
+
+    start: datetime
+    end: datetime
+    member: Person
+    covered: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class WeekFacts:
     """An on-call week: from the Monday hand-off to the next, and who holds it."""
 
@@ -72,6 +83,28 @@ class WeekFacts:
     reason: str | None
     holidays: tuple[DayNote, ...]
     conflict: str | None
+    #: the week's backup (rotations with ``backup: true``)
+    backup: Person | None = None
+    #: spans of the week in which someone else answers (covers), in time order
+    covers: tuple[CoverNote, ...] = ()
+
+
+@dataclass(frozen=True)
+class CoverFacts:
+    """A cover: ``member`` answers from ``start`` to ``end`` instead of ``covered``."""
+
+    rotation_id: str
+    rotation_name: str
+    timezone: str
+    id: int
+    start: datetime
+    end: datetime
+    member: Person
+    #: the people it stands in for (names), and in which role
+    covered: tuple[str, ...]
+    role: str
+    reason: str | None
+    removed: bool
 
 
 @dataclass(frozen=True)
@@ -93,10 +126,14 @@ class HandoffFacts:
     deadlines: tuple[DeadlineNote, ...]
 
 
-def digest(facts: WeekFacts | HandoffFacts) -> str:
+def digest(facts: WeekFacts | HandoffFacts | CoverFacts) -> str:
     """A hash of everything an event shows (and of ``TEXT_VERSION``)."""
+    data = dataclasses.asdict(facts)
+    for optional in ("backup", "covers"):  # absent as before they existed: digests stay put
+        if optional in data and not data[optional]:
+            del data[optional]
     payload = json.dumps(
-        [TEXT_VERSION, type(facts).__name__, dataclasses.asdict(facts)],
+        [TEXT_VERSION, type(facts).__name__, data],
         default=str,
         sort_keys=True,
         ensure_ascii=False,
@@ -164,7 +201,15 @@ def week_description(facts: WeekFacts, member: str | None = None) -> str:
             shift,
             f"Reach: {facts.engineer.contact}",
         ]
+    if facts.backup is not None:
+        lines.append(f"Backup: {facts.backup.label}, {facts.backup.contact}")
     notes = []
+    for cover in facts.covers:
+        why = f" ({cover.reason})" if cover.reason else ""
+        notes.append(
+            f"Covered: {moment_text(cover.start)} to {moment_text(cover.end)} "
+            f"{cover.member.label} answers instead of {cover.covered}{why}"
+        )
     if facts.holidays:
         whose = f"{facts.engineer.id}'s calendar" if facts.engineer else "the rotation's calendar"
         listed = "; ".join(f"{span_text(h.first, h.last)} {h.what}" for h in facts.holidays)
@@ -249,4 +294,62 @@ def handoff_description(facts: HandoffFacts, member: str | None = None) -> str:
         f"Full agenda: oncall handoff --rotation {facts.rotation_id} "
         f"--date {facts.week.isoformat()}",
     ]
+    return "\n".join(lines)
+
+
+# --- backup weeks and covers ------------------------------------------------------------------
+
+
+def backup_summary(facts: WeekFacts, member: str) -> str:
+    """``Backup on call: Data Engineering Team`` (cancelled copies say so)."""
+    if facts.backup is not None and facts.backup.id == member:
+        return f"Backup on call: {facts.rotation_name}"
+    now = _name(facts.backup, "nobody")
+    return f"Cancelled: backup on call for {facts.rotation_name} (now {now})"
+
+
+def backup_description(facts: WeekFacts, member: str) -> str:
+    """The backup week: whom it backs up, when, and how to reach the primary."""
+    shift = (
+        f"Shift: {moment_text(facts.start)} to {moment_text(facts.end)} ({facts.timezone}), "
+        f"from one Monday hand-off to the next."
+    )
+    lines = []
+    if facts.backup is None or facts.backup.id != member:
+        lines += ["You are no longer the backup this week.", ""]
+    backup = facts.backup.label if facts.backup else "nobody"
+    lines += [f"BACKUP: {backup} is the backup on call for {facts.rotation_name}.", shift]
+    if facts.engineer is not None:
+        lines.append(f"Primary: {facts.engineer.label}, {facts.engineer.contact}")
+    lines += [
+        "",
+        "The backup is step 2 of every escalation: answer when the primary cannot.",
+        "",
+        f"Schedule: oncall schedule --rotation {facts.rotation_id} "
+        f"--start {facts.week.isoformat()}",
+    ]
+    return "\n".join(lines)
+
+
+def cover_summary(facts: CoverFacts) -> str:
+    """``Cover: Carol Clark for Alice Adams (sick)``; removed covers are cancelled."""
+    why = f" ({facts.reason})" if facts.reason else ""
+    role = "" if facts.role == "primary" else f" as {facts.role}"
+    title = f"Cover: {facts.member.name} for {', '.join(facts.covered) or 'nobody'}{role}{why}"
+    return f"Cancelled: {title}" if facts.removed else title
+
+
+def cover_description(facts: CoverFacts) -> str:
+    """Who answers, when, instead of whom."""
+    lines = []
+    if facts.removed:
+        lines += ["This cover was removed: whoever was planned answers.", ""]
+    lines += [
+        f"{facts.member.label} answers instead of {', '.join(facts.covered) or 'nobody'}"
+        f" from {moment_text(facts.start)} to {moment_text(facts.end)} ({facts.timezone}).",
+        f"Reach: {facts.member.contact}",
+    ]
+    if facts.reason:
+        lines.append(f"Why: {facts.reason}")
+    lines += ["", f"Covers: oncall cover list --rotation {facts.rotation_id}"]
     return "\n".join(lines)

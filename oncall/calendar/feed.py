@@ -15,6 +15,11 @@ What calendar clients rely on, and how this module gives it to them:
   member no longer has stays in their feed as ``STATUS:CANCELLED`` with a higher SEQUENCE.
 - On-call weeks are ``TRANSP:TRANSPARENT`` (a week on call is not a busy week); hand-off
   meetings are opaque.
+- Backup weeks (rotations with ``backup: true``) are their own events in members' feeds
+  (``backup-2027-01-04.bob-feed@...``); the team feed names the backup in each week.
+- Covers are their own events (``cover-3@data-engineering.oncall``) in the team feed and in the
+  feeds of the people they name; a removed cover stays, ``STATUS:CANCELLED``, with a higher
+  SEQUENCE. The covered week's event says which hours someone else answers.
 
 The window: the ``weeks`` weeks from the week of ``start`` (default: this week), preceded by
 ``past`` weeks (default 4) so recent history stays visible, never before the rotation starts.
@@ -37,6 +42,7 @@ from oncall.config.models import Deadline, Member, Rotation
 from oncall.config.workspace import Workspace
 from oncall.errors import ConfigError, UsageError
 from oncall.rotation import api
+from oncall.rotation.engine import Engine
 from oncall.rotation.model import WeekAssignment
 from oncall.rotation.weeks import WEEK, monday_of, shift_bounds
 
@@ -47,8 +53,8 @@ MAX_PAST_WEEKS = 52
 REFRESH_INTERVAL = "PT1H"
 PRODID = "-//oncall//on-call calendar//EN"
 
-_UID_KIND = {"oncall": "week", "handoff": "handoff"}
-_ORDER = {"handoff": 0, "oncall": 1}
+_UID_KIND = {"oncall": "week", "handoff": "handoff", "backup": "backup"}
+_ORDER = {"handoff": 0, "oncall": 1, "backup": 2, "cover": 3}
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,7 @@ class Event:
     """One VEVENT as the feed shows it."""
 
     uid: str
-    kind: str  # "oncall" or "handoff"
+    kind: str  # "oncall", "handoff", "backup" or "cover"
     week: date
     start: datetime
     end: datetime
@@ -115,8 +121,10 @@ class Feed:
 
 def uid(rotation_id: str, kind: str, week: date, member_id: str | None = None) -> str:
     """``week-2027-01-04@data-engineering.oncall``; in alice's feed
-    ``week-2027-01-04.alice-feed@data-engineering.oncall``."""
+    ``week-2027-01-04.alice-feed@data-engineering.oncall``; a cover: ``cover-3@...``."""
     scope = f".{member_id}-feed" if member_id else ""
+    if kind.startswith("cover-"):
+        return f"{kind}{scope}@{rotation_id}.oncall"
     return f"{_UID_KIND[kind]}-{week.isoformat()}{scope}@{rotation_id}.oncall"
 
 
@@ -129,12 +137,14 @@ def feed_name(rotation: Rotation, member: Member | None) -> str:
 
 def input_files(workspace: Workspace, rotation_id: str) -> list[Path]:
     """Every file a feed of the rotation is built from (for caches and derived stamps)."""
-    from oncall.rotation.store import published_path, swaps_path
+    from oncall.rotation.store import covers_path, plan_path, published_path, swaps_path
 
     files = [
         workspace.rotation_path(rotation_id),
         swaps_path(workspace, rotation_id),
         published_path(workspace, rotation_id),
+        covers_path(workspace, rotation_id),
+        plan_path(workspace, rotation_id),
         ledger_path(workspace, rotation_id),
         workspace.teams_path,
     ]
@@ -210,6 +220,17 @@ def build_feed(
     week_facts, handoff_facts, drafts = _drafts(
         rotation, engine.week(span.first - 1), assignments, deadlines
     )
+    cover_facts = _cover_facts(engine, assignments)
+    for key, facts in cover_facts.items():
+        drafts.append(
+            Draft(
+                key[0],
+                key[1],
+                ev.digest(facts),
+                _cover_people(rotation, facts),
+                engineer=facts.member.id,
+            )
+        )
 
     # weeks the ledger knows in this window that the schedule no longer has (the rotation's
     # start moved): cancelled, never silently dropped
@@ -234,6 +255,10 @@ def build_feed(
     for day, facts in week_facts.items():
         items += _week_events(facts, ledger, member_id)
         items += _handoff_events(handoff_facts[day], ledger, member_id)
+        if rotation.backup and member_id is not None:
+            items += _backup_events(facts, ledger, member_id)
+    for key, cover in cover_facts.items():
+        items += _cover_events(key, cover, ledger, member_id)
     for entry in removed:
         items += _removed_events(rotation, ledger.entries[entry.key], member_id)
     items.sort(key=lambda e: (e.start.astimezone(UTC), _ORDER[e.kind], e.uid))
@@ -277,6 +302,16 @@ def _drafts(
     for week in assignments:
         facts = _week_facts(rotation, week)
         week_facts[week.start] = facts
+        if rotation.backup:
+            drafts.append(
+                Draft(
+                    week.start,
+                    "backup",
+                    ev.digest(facts),
+                    _people(week.backup),
+                    engineer=week.backup,
+                )
+            )
         drafts.append(
             Draft(
                 week.start,
@@ -350,6 +385,22 @@ def _team_holidays(rotation: Rotation, week: WeekAssignment) -> tuple[ev.DayNote
 
 
 def _week_facts(rotation: Rotation, week: WeekAssignment) -> ev.WeekFacts:
+    notes = []
+    for cover in week.active_covers:
+        person = _person(rotation, cover.member)
+        if person is None:
+            continue
+        covered = cover.instead_of or week.engineer
+        member = rotation.member(covered) if covered else None
+        notes.append(
+            ev.CoverNote(
+                max(cover.start, week.shift_start).astimezone(rotation.zone),
+                min(cover.until, week.shift_end).astimezone(rotation.zone),
+                person,
+                member.name if member else "the primary engineer",
+                cover.reason,
+            )
+        )
     return ev.WeekFacts(
         rotation_id=rotation.id,
         rotation_name=rotation.name,
@@ -361,7 +412,66 @@ def _week_facts(rotation: Rotation, week: WeekAssignment) -> ev.WeekFacts:
         reason=week.reason,
         holidays=_holidays(week),
         conflict=week.conflict,
+        backup=_person(rotation, week.backup),
+        covers=tuple(notes),
     )
+
+
+def _cover_facts(
+    engine: Engine, assignments: list[WeekAssignment]
+) -> dict[tuple[date, str], ev.CoverFacts]:
+    """Every cover (active or removed) meeting the window's shifts, by ledger key."""
+    from oncall.rotation.duty import segments
+
+    rotation = engine.rotation
+    if not assignments:
+        return {}
+    start, end = assignments[0].shift_start, assignments[-1].shift_end
+    found: dict[tuple[date, str], ev.CoverFacts] = {}
+    for cover in sorted(engine.state.covers, key=lambda c: c.id):
+        person = _person(rotation, cover.member)
+        if person is None or not cover.overlaps(start, end):
+            continue
+        if cover.instead_of is not None:
+            covered_ids = [cover.instead_of]
+            roles = {
+                "backup" if w.backup == cover.instead_of else "primary"
+                for w in assignments
+                if cover.overlaps(w.shift_start, w.shift_end)
+                and cover.instead_of in (w.engineer, w.backup)
+            }
+            role = roles.pop() if len(roles) == 1 else "primary"
+        else:
+            role = "primary"
+            covered_ids = list(
+                dict.fromkeys(
+                    p.duty.planned
+                    for p in segments(engine, cover.start, cover.until)
+                    if p.duty.planned is not None
+                )
+            )
+        names = tuple(m.name for i in covered_ids if (m := rotation.member(i)) is not None)
+        local = cover.start.astimezone(rotation.zone)
+        key = (monday_of(local.date()), f"cover-{cover.id}")
+        found[key] = ev.CoverFacts(
+            rotation_id=rotation.id,
+            rotation_name=rotation.name,
+            timezone=rotation.timezone,
+            id=cover.id,
+            start=local,
+            end=cover.until.astimezone(rotation.zone),
+            member=person,
+            covered=names,
+            role=role,
+            reason=cover.reason,
+            removed=not cover.active,
+        )
+    return found
+
+
+def _cover_people(rotation: Rotation, facts: ev.CoverFacts) -> tuple[str, ...]:
+    by_name = {m.name: m.id for m in rotation.members}
+    return _people(facts.member.id, *(by_name.get(name) for name in facts.covered))
 
 
 def _handoff_facts(
@@ -458,6 +568,57 @@ def _week_events(facts: ev.WeekFacts, ledger: Recorded, member_id: str | None) -
     ]
 
 
+def _backup_events(facts: ev.WeekFacts, ledger: Recorded, member_id: str) -> list[Event]:
+    entry = ledger.entries[(facts.week, "backup")]
+    backup = facts.backup.id if facts.backup else None
+    if backup == member_id:
+        status = "CONFIRMED"
+    elif member_id in entry.people:
+        status = "CANCELLED"
+    else:
+        return []
+    return [
+        Event(
+            uid=uid(facts.rotation_id, "backup", facts.week, member_id),
+            kind="backup",
+            week=facts.week,
+            start=facts.start,
+            end=facts.end,
+            summary=ev.backup_summary(facts, member_id),
+            description=ev.backup_description(facts, member_id),
+            status=status,
+            transparent=True,
+            sequence=entry.sequence,
+            stamp=entry.changed,
+            engineer=backup,
+        )
+    ]
+
+
+def _cover_events(
+    key: tuple[date, str], facts: ev.CoverFacts, ledger: Recorded, member_id: str | None
+) -> list[Event]:
+    entry = ledger.entries[key]
+    if member_id is not None and member_id not in entry.people:
+        return []
+    return [
+        Event(
+            uid=uid(facts.rotation_id, key[1], key[0], member_id),
+            kind="cover",
+            week=key[0],
+            start=facts.start,
+            end=facts.end,
+            summary=ev.cover_summary(facts),
+            description=ev.cover_description(facts),
+            status="CANCELLED" if facts.removed else "CONFIRMED",
+            transparent=True,
+            sequence=entry.sequence,
+            stamp=entry.changed,
+            engineer=facts.member.id,
+        )
+    ]
+
+
 def _handoff_events(facts: ev.HandoffFacts, ledger: Recorded, member_id: str | None) -> list[Event]:
     entry = ledger.entries[(facts.week, "handoff")]
     attending = {p.id for p in (facts.outgoing, facts.incoming) if p is not None}
@@ -491,15 +652,16 @@ def _removed_events(rotation: Rotation, entry: Entry, member_id: str | None) -> 
     if member_id is not None and member_id not in entry.people:
         return []
     start, end = shift_bounds(rotation, entry.week)
+    kind = "cover" if entry.event.startswith("cover-") else entry.event
     if entry.event == "handoff":
         end = _meeting_end(rotation, start)
         what = "on-call hand-off"
     else:
-        what = "on call"
+        what = {"backup": "backup on call", "cover": "cover"}.get(kind, "on call")
     return [
         Event(
             uid=uid(rotation.id, entry.event, entry.week, member_id),
-            kind=entry.event,
+            kind=kind,
             week=entry.week,
             start=start,
             end=end,
@@ -557,8 +719,16 @@ def render(
     return ics.Component("VCALENDAR", header, children).render().encode("utf-8")
 
 
+_CATEGORY = {
+    "oncall": "On call",
+    "handoff": "On-call hand-off",
+    "backup": "Backup on call",
+    "cover": "On-call cover",
+}
+
+
 def _vevent(event: Event, zone: ZoneInfo) -> ics.Component:
-    category = "On call" if event.kind == "oncall" else "On-call hand-off"
+    category = _CATEGORY[event.kind]
     return ics.Component(
         "VEVENT",
         [

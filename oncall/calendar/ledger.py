@@ -40,7 +40,21 @@ from oncall.errors import ConfigError, Problem
 from oncall.fsio import atomic_write_text, locked
 
 LEDGER_FILE = "calendar.yaml"
-EVENT_KINDS = ("oncall", "handoff")
+EVENT_KINDS = ("oncall", "handoff", "backup")
+#: a cover's event is ``cover-<id>``, keyed by the Monday of the week it starts in
+COVER_KIND = "cover-"
+
+
+def known_kind(event: object) -> bool:
+    """Whether ``event`` names an event kind of the ledger."""
+    if event in EVENT_KINDS:
+        return True
+    return (
+        isinstance(event, str)
+        and event.startswith(COVER_KIND)
+        and event[len(COVER_KIND) :].isdigit()
+    )
+
 
 HEADER = """\
 # Written by `oncall ical` and `oncall serve`: what each calendar event last said, so that
@@ -284,8 +298,8 @@ def _entry(item: Any, found: _Found) -> Entry | None:
             found.add(str(key), "unknown key")
     week = _date(item.get("week"), "week", found)
     event = item.get("event")
-    if event not in EVENT_KINDS:
-        found.add("event", f"must be one of {', '.join(EVENT_KINDS)}")
+    if not known_kind(event):
+        found.add("event", f"must be one of {', '.join(EVENT_KINDS)} or cover-<id>")
     sequence = item.get("sequence")
     if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 0:
         found.add("sequence", "must be a whole number, 0 or more")

@@ -24,41 +24,62 @@ DryRunOption = Annotated[
 ]
 
 
-def changes_data(outcome: Outcome) -> dict[str, Any]:
-    """The change list as JSON (the keys every plan-changing command shares)."""
-    return {
-        "changes": [
-            {
-                "week": change.start.isoformat(),
-                "before": change.before,
-                "after": change.after,
-                "reason": change.reason,
-            }
-            for change in outcome.changes
-        ],
-        "dry_run": outcome.dry_run,
+def _change_data(change: Any) -> dict[str, Any]:
+    data = {
+        "week": change.start.isoformat(),
+        "before": change.before,
+        "after": change.after,
+        "reason": change.reason,
     }
+    if change.span is not None:
+        data["from"] = change.span[0].isoformat()
+        data["until"] = change.span[1].isoformat()
+        data["role"] = change.role
+    return data
+
+
+def changes_data(outcome: Outcome, spans_first: bool = False) -> dict[str, Any]:
+    """The change list as JSON (the keys every plan-changing command shares). A cover changes
+    no week's engineer: its ``changes`` are the spans in which someone else answers
+    (``spans_first``); elsewhere those spans follow as ``span_changes``."""
+    weeks = [_change_data(change) for change in outcome.changes]
+    spans = [_change_data(change) for change in outcome.span_changes]
+    data: dict[str, Any] = {"changes": spans if spans_first else weeks, "dry_run": outcome.dry_run}
+    if spans_first:
+        data["week_changes"] = weeks
+    else:
+        data["span_changes"] = spans
+    data["backup_changes"] = [_change_data(change) for change in outcome.backup_changes]
+    data["suggestions"] = list(outcome.suggestions)
+    return data
 
 
 def render_outcome(
-    outcome: Outcome, output: TextFormat, lines: list[str], extra: dict[str, Any]
+    outcome: Outcome,
+    output: TextFormat,
+    lines: list[str],
+    extra: dict[str, Any],
+    zone: str | None = None,
+    spans_first: bool = False,
 ) -> None:
-    """Print ``lines`` and the change list (text), or the change list and ``extra`` (JSON);
-    warnings go to stderr either way."""
+    """Print ``lines`` and the change lists (text), or the change lists and ``extra`` (JSON);
+    warnings go to stderr either way. Span times are shown in ``zone``."""
     from oncall.cli.schedule import TextFormat
     from oncall.escape import terminal
 
     if output is TextFormat.json:
-        print_json({**changes_data(outcome), **extra, "warnings": list(outcome.warnings)})
+        data = changes_data(outcome, spans_first)
+        print_json({**data, **extra, "warnings": list(outcome.warnings)})
     else:
         for line in lines:
             typer.echo(terminal(line))
+        verb = "would change" if outcome.dry_run else "changed"
         count = len(outcome.changes)
-        if not count:
-            typer.echo("no week changes engineer")
-        else:
-            verb = "would change" if outcome.dry_run else "changed"
-            typer.echo(f"{count} week{'s' if count != 1 else ''} {verb}:")
+        if not spans_first or count:
+            if not count:
+                typer.echo("no week changes engineer")
+            else:
+                typer.echo(f"{count} week{'s' if count != 1 else ''} {verb}:")
         for change in outcome.changes:
             typer.echo(
                 terminal(
@@ -66,6 +87,35 @@ def render_outcome(
                     f"{change.after or '(nobody)'}: {change.reason}"
                 )
             )
+        if outcome.backup_changes:
+            count = len(outcome.backup_changes)
+            typer.echo(f"{count} backup week{'s' if count != 1 else ''} {verb}:")
+            for change in outcome.backup_changes:
+                typer.echo(
+                    terminal(
+                        f"  week {change.start.isoformat()}: backup {change.before or '(nobody)'}"
+                        f" -> {change.after or '(nobody)'}: {change.reason}"
+                    )
+                )
+        if outcome.span_changes:
+            from oncall.text import short_when
+
+            count = len(outcome.span_changes)
+            typer.echo(f"who answers {verb} in {count} span{'s' if count != 1 else ''}:")
+            for change in outcome.span_changes:
+                assert change.span is not None
+                role = "" if change.role == "primary" else f"{change.role} "
+                typer.echo(
+                    terminal(
+                        f"  {short_when(change.span[0], zone)} - {short_when(change.span[1], zone)}"
+                        f": {role}{change.before or '(nobody)'} -> {change.after or '(nobody)'}: "
+                        f"{change.reason}"
+                    )
+                )
+        elif spans_first:
+            typer.echo("nobody answers differently")
+        for line in outcome.suggestions:
+            typer.echo(terminal(f"suggestion: {line}"))
         if outcome.dry_run:
             typer.echo("dry run: nothing was written")
     for line in outcome.warnings:

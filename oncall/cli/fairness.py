@@ -11,7 +11,19 @@ from oncall.cli.schedule import DEFAULT_ROTATION, RotationOption, ScheduleFormat
 if TYPE_CHECKING:
     from oncall.rotation.fairness import Fairness, YearFairness
 
-COLUMNS = ("member", "weeks", "published_weeks", "holiday_days", "weekend_days", "swaps")
+COLUMNS = (
+    "member",
+    "weeks",
+    "published_weeks",
+    "holiday_days",
+    "weekend_days",
+    "swaps",
+    "hours_served",
+    "hours_covered",
+    "holiday_days_served",
+)
+#: the backup's columns, shown for rotations with ``backup: true``
+BACKUP_COLUMNS = ("backup_weeks", "backup_holiday_days")
 
 
 def fairness(
@@ -48,7 +60,11 @@ def fairness(
     if output is ScheduleFormat.json:
         print_json(data)
         return
-    rows = [[str(m[c]) for c in COLUMNS] for m in data["members"]]
+    columns = COLUMNS + (BACKUP_COLUMNS if report.backup else ())
+    rows = [
+        [f"{m[c]:g}" if isinstance(m[c], float) else str(m[c]) for c in columns]
+        for m in data["members"]
+    ]
     for row, member in zip(rows, data["members"], strict=True):
         if not member["current"]:
             row[0] += " (former)"
@@ -59,7 +75,7 @@ def fairness(
         f"{spread['holiday_days']} holiday day(s)"
         + (f"; {report.empty_weeks} week(s) nobody could take" if report.empty_weeks else "")
     )
-    header = [c.replace("_", " ") for c in COLUMNS]
+    header = [c.replace("_", " ") for c in columns]
     if output is ScheduleFormat.csv:
         import csv
         import sys
@@ -67,7 +83,7 @@ def fairness(
         from oncall.escape import csv_row
 
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(COLUMNS)
+        writer.writerow(columns)
         writer.writerows(csv_row(row) for row in rows)
     elif output is ScheduleFormat.md:
         lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
@@ -112,6 +128,11 @@ def fairness_data(report: "Fairness") -> dict[str, Any]:
                 "holiday_days": m.holiday_days,
                 "weekend_days": m.weekend_days,
                 "swaps": m.swaps,
+                "hours_served": m.hours_served,
+                "hours_covered": m.hours_covered,
+                "holiday_days_served": m.holiday_days_served,
+                "backup_weeks": m.backup_weeks,
+                "backup_holiday_days": m.backup_holiday_days,
             }
             for m in report.members
         ],

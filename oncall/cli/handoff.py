@@ -51,11 +51,12 @@ def handoff(
     from oncall.incident.handoff import agenda, render_markdown
 
     ws = workspace(ctx)
+    ws.lenient = True  # a typo made minutes ago must not take the agenda down
     zone = ws.rotation(rotation).zone
     when = clock.parse_date(day, what="--date") if day else clock.today(zone)
     warnings: list[str] = []
     data = agenda(ws, rotation, when, clock.now(), warnings)
-    for line in warnings:
+    for line in [*ws.fallbacks, *warnings]:
         warn(line)
     if output is AgendaFormat.json:
         print_json(data)

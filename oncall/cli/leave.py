@@ -26,14 +26,22 @@ def _leave_data(leave: Any) -> dict[str, Any]:
     return {"start": leave.start.isoformat(), "end": leave.end.isoformat(), "reason": leave.reason}
 
 
-def _render(result: "LeaveResult", verb: str, output: TextFormat) -> None:
+def _render(result: "LeaveResult", verb: str, output: TextFormat, zone: str) -> None:
+    from oncall.cli.cover import cover_data, describe
     from oncall.rotation.engine import describe_leave
 
+    lines = [f"{verb}: {describe_leave(result.member, leave)}" for leave in result.leave]
+    lines += [f"added cover {describe(cover, zone)}" for cover in result.covers]
     render_outcome(
         result.outcome,
         output,
-        [f"{verb}: {describe_leave(result.member, leave)}" for leave in result.leave],
-        {"member": result.member, verb: [_leave_data(leave) for leave in result.leave]},
+        lines,
+        {
+            "member": result.member,
+            verb: [_leave_data(leave) for leave in result.leave],
+            "covers": [cover_data(cover) for cover in result.covers],
+        },
+        zone=zone,
     )
 
 
@@ -51,6 +59,16 @@ def add(
     reason: Annotated[
         str | None, typer.Option("--reason", help="Why (shown in the schedule).")
     ] = None,
+    cover: Annotated[
+        str | None,
+        typer.Option(
+            "--cover",
+            help="Where the member stays on call during the leave (a published week, the week "
+            "in progress): 'auto' adds the fairest cover, or give a member id. Without it, the "
+            "fairest cover is suggested.",
+            show_default=False,
+        ),
+    ] = None,
     rotation: RotationOption = DEFAULT_ROTATION,
     output: TextFormatOption = TextFormat.text,
     dry_run: DryRunOption = False,
@@ -62,10 +80,11 @@ def add(
     reason = checked_text(reason, "--reason")
     first = parse_day(start, "START")
     assert first is not None
+    ws = workspace(ctx)
     result = changes.add_leave(
-        workspace(ctx), rotation, member, first, parse_day(end, "END"), reason, dry_run
+        ws, rotation, member, first, parse_day(end, "END"), reason, dry_run, cover
     )
-    _render(result, "added", output)
+    _render(result, "added", output, ws.rotation(rotation).timezone)
 
 
 @app.command("remove")
@@ -82,8 +101,9 @@ def remove(
 
     when = parse_day(day, "DAY")
     assert when is not None
-    result = changes.remove_leave(workspace(ctx), rotation, member, when, dry_run)
-    _render(result, "removed", output)
+    ws = workspace(ctx)
+    result = changes.remove_leave(ws, rotation, member, when, dry_run)
+    _render(result, "removed", output, ws.rotation(rotation).timezone)
 
 
 @app.command("list")

@@ -98,7 +98,7 @@ def schedule(
     if output is ScheduleFormat.json:
         print_json(schedule_data(result))
     elif output is ScheduleFormat.csv:
-        _csv(result)
+        _csv(result, ws.rotation(rotation).backup)
     elif output is ScheduleFormat.md:
         typer.echo(_markdown(result, ws.rotation(rotation)), nl=False)
     else:
@@ -125,6 +125,8 @@ def schedule_data(result: "Schedule") -> dict[str, Any]:
                 "published": week.published is not None,
                 "swap": week.swap.id if week.swap is not None else None,
                 "conflict": week.conflict,
+                "backup": week.backup,
+                "covers": [cover_brief(cover) for cover in week.active_covers],
             }
             for week in result.weeks
         ],
@@ -136,29 +138,48 @@ def schedule_data(result: "Schedule") -> dict[str, Any]:
     }
 
 
+def cover_brief(cover: Any) -> dict[str, Any]:
+    """A cover inside a schedule week (the ``cover`` shape of ``oncall whois``)."""
+    return {
+        "id": cover.id,
+        "member": cover.member,
+        "from": cover.start.isoformat(),
+        "until": cover.until.isoformat(),
+        "reason": cover.reason,
+        "for": cover.instead_of,
+    }
+
+
 def _status(week: Any) -> str:
+    parts = []
     if week.conflict:
-        return "CONFLICT"
+        parts.append("CONFLICT")
     if week.swap is not None:
-        return f"swap #{week.swap.id}"
-    if week.published is not None:
-        return "published"
-    return ""
+        parts.append(f"swap #{week.swap.id}")
+    elif week.published is not None:
+        parts.append("published")
+    covers = week.active_covers
+    if covers:
+        parts.append("covered: " + ", ".join(f"#{c.id} {c.member}" for c in covers))
+    return "; ".join(parts)
 
 
-def _csv(result: "Schedule") -> None:
+def _csv(result: "Schedule", backup: bool) -> None:
     import csv
 
     from oncall.escape import csv_row
 
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(["start", "engineer", "reason", "holidays", "status"])
+    writer.writerow(
+        ["start", "engineer", *(["backup"] if backup else []), "reason", "holidays", "status"]
+    )
     for week in result.weeks:
         writer.writerow(
             csv_row(
                 [
                     week.start.isoformat(),
                     week.engineer or "",
+                    *([week.backup or ""] if backup else []),
                     week.reason or "",
                     "; ".join(f"{h.date.isoformat()} {h.name}" for h in week.engineer_holidays),
                     _status(week),
@@ -182,14 +203,17 @@ def _markdown(result: "Schedule", rotation: "Rotation") -> str:
         f"Weeks start at the Monday hand-off, {rotation.rotation.handoff.strftime('%H:%M')} "
         f"{_cell(rotation.timezone)}.",
         "",
-        "| Week | Engineer | Holidays | Why | Status |",
-        "| --- | --- | --- | --- | --- |",
+        "| Week | Engineer | Backup | Holidays | Why | Status |"
+        if rotation.backup
+        else "| Week | Engineer | Holidays | Why | Status |",
+        "|" + " --- |" * (6 if rotation.backup else 5),
     ]
     for week in result.weeks:
+        backup = f"| {_cell(week.backup or '(nobody)')} " if rotation.backup else ""
         lines.append(
-            f"| {week.start.isoformat()} | {_cell(week.engineer or '(nobody)')} "
+            f"| {week.start.isoformat()} | {_cell(week.engineer or '(nobody)')} {backup}"
             f"| {_cell(holidays_text(week.engineer_holidays))} | {_cell(week.reason)} "
-            f"| {_status(week)} |"
+            f"| {_cell(_status(week))} |"
         )
     lines += ["", "| Member | Weeks | Holiday days |", "| --- | --- | --- |"]
     for member, load in result.load.items():
@@ -212,6 +236,8 @@ def _table(result: "Schedule", rotation: "Rotation") -> None:
     table = Table(title=rich_text(title), title_justify="left")
     table.add_column("week", no_wrap=True)
     table.add_column("engineer", no_wrap=True)
+    if rotation.backup:
+        table.add_column("backup", no_wrap=True)
     table.add_column("holidays", overflow="fold")
     table.add_column("why", overflow="fold", ratio=1)
     table.add_column("status", no_wrap=True)
@@ -222,9 +248,11 @@ def _table(result: "Schedule", rotation: "Rotation") -> None:
         )
         if week.engineer is not None and week.changed:
             who = rich_text(week.engineer, "bold")
+        backup = [rich_text(week.backup or "(nobody)")] if rotation.backup else []
         table.add_row(
             week.start.isoformat(),
             who,
+            *backup,
             rich_text(holidays_text(week.engineer_holidays)),
             rich_text(week.reason or ""),
             rich_text(_status(week)),

@@ -37,21 +37,42 @@ def whois(
     output: Annotated[WhoisFormat, typer.Option("--format", "-f", help="text or json.")] = (
         WhoisFormat.text
     ),
+    tz: Annotated[
+        str | None,
+        typer.Option(
+            "--tz",
+            help="Show times in this IANA zone (default: the rotation's, shown in the answer).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Who is on call for PIPELINE now (or --at), under its runbook's policy, and who is next."""
     from oncall import clock
+    from oncall.errors import UsageError
     from oncall.incident.whois import render_text
     from oncall.incident.whois import whois as answer_whois
     from oncall.rotation.api import DEFAULT_ROTATION
 
     ws = workspace(ctx)
+    ws.lenient = True  # in an incident, a typo made minutes ago must not hide who answers
+    if tz is not None:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(tz)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise UsageError(f"--tz: unknown time zone {tz!r} (e.g. Europe/Berlin)") from None
     if at is None:
         instant = clock.now()
     else:
         rotation_id = ws.runbook(pipeline).on_call.rotation if pipeline else DEFAULT_ROTATION
         zone = ws.rotation(rotation_id).zone if rotation_id else None
         instant = clock.parse_datetime(at, what="--at", default_zone=zone)
-    answer = answer_whois(ws, pipeline, instant)
+    answer = answer_whois(ws, pipeline, instant, tz)
+    from oncall.cli.base import warn
+
+    for line in ws.fallbacks:
+        warn(line)
     if output is WhoisFormat.json:
         print_json(answer)
     else:

@@ -67,6 +67,8 @@ class Member:
     phone: str
     holidays: HolidayCalendar | None = None
     leave: tuple[Leave, ...] = ()
+    #: the member's own IANA zone (their shifts and leave days); default: the rotation's
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,8 @@ class Rotation:
     working_hours: WorkingHours = WorkingHours()
     team: str | None = None
     description: str | None = None
+    #: plan a second engineer each week (the backup on-call), never the primary
+    backup: bool = False
     id: str = ""
 
     @cached_property

@@ -343,6 +343,8 @@ def check_rotation(rotation: Rotation, rotation_id: str, problems: Problems) -> 
             )
         first_index.setdefault(member.id, index)
         check_not_blank(member.name, f"{where}.name", problems)
+        if member.timezone is not None:
+            check_time_zone(member.timezone, f"{where}.timezone", problems)
         check_email(member.email, f"{where}.email", problems)
         check_not_blank(member.phone, f"{where}.phone", problems)
         if member.holidays is not None:

@@ -29,7 +29,14 @@ T = TypeVar("T")
 _HERE = Path(__file__).resolve().parent
 _CODE_FILES = [
     str(_HERE / name)
-    for name in ("models.py", "validation.py", "yamlio.py", "catalog.py", "limits.py")
+    for name in (
+        "models.py",
+        "validation.py",
+        "yamlio.py",
+        "catalog.py",
+        "limits.py",
+        "workspace.py",
+    )
 ]
 
 
@@ -61,6 +68,12 @@ class Workspace:
         self.runbooks_dir = self.root / "runbooks"
         self._cache: StampedCache | None = None
         self._loaded: dict[str, Any] = {}
+        #: answer from the last version of a file that validated when the file no longer does
+        #: (``whois`` and ``handoff`` in an incident); one line per file used so in ``fallbacks``
+        self.lenient = False
+        self.fallbacks: list[str] = []
+        self._last_valid: StampedCache | None = None
+        self._fresh: set[str] = set()  # files validated afresh by this process
 
     # --- naming ---------------------------------------------------------------------------
 
@@ -108,9 +121,12 @@ class Workspace:
 
             return validate_rotation(raw, rotation_id, self.display(path))
 
-        rotation = self._load(path, validate)
-        _raise_all(self._rotation_references(rotation))
-        return rotation
+        def load() -> Rotation:
+            rotation = self._load(path, validate)
+            _raise_all(self._rotation_references(rotation))
+            return rotation
+
+        return self._checked(path, load, validate)
 
     def teams(self) -> Teams | None:
         """The validated teams file, or None if the workspace has none."""
@@ -122,9 +138,12 @@ class Workspace:
 
             return validate_teams(raw, self.display(self.teams_path))
 
-        teams = self._load(self.teams_path, validate)
-        _raise_all(self._teams_references(teams))
-        return teams
+        def load() -> Teams:
+            teams = self._load(self.teams_path, validate)
+            _raise_all(self._teams_references(teams))
+            return teams
+
+        return self._checked(self.teams_path, load, validate)
 
     def runbook(self, pipeline_id: str) -> Runbook:
         """The validated runbook of ``pipeline_id``; ``UsageError`` if there is none."""
@@ -137,9 +156,12 @@ class Workspace:
 
             return validate_runbook(raw, pipeline_id, self.display(path))
 
-        runbook = self._load(path, validate)
-        _raise_all(self._runbook_references(runbook))
-        return runbook
+        def load() -> Runbook:
+            runbook = self._load(path, validate)
+            _raise_all(self._runbook_references(runbook))
+            return runbook
+
+        return self._checked(path, load, validate)
 
     def runbooks(self) -> list[Runbook]:
         """Every runbook, in pipeline order; all problems of all of them in one ``ConfigError``."""
@@ -232,6 +254,58 @@ class Workspace:
             )
         return problems
 
+    # --- the last version that validated ----------------------------------------------------
+
+    def _checked(self, path: Path, load: Callable[[], T], validate: Callable[[Any], T]) -> T:
+        """``load()``, remembering the file's text when it validates; when it does not and the
+        workspace is ``lenient``, the last text that validated instead (with a line in
+        ``fallbacks``); with no such text, the problems as always."""
+        try:
+            value = load()
+        except ConfigError as error:
+            if not self.lenient:
+                raise
+            found = self._last_valid_cache().entries.get(str(path))
+            if found is None:
+                raise
+            from oncall.config.yamlio import parse_yaml
+
+            try:
+                value = validate(parse_yaml(found[1], self.display(path)))
+            except ConfigError:
+                raise error from None
+            first = error.problems[0] if error.problems else None
+            problem = str(first) if first is not None else "invalid"
+            line = (
+                f"{problem} (answering from the last version that validated; "
+                f"fix it: `oncall validate`)"
+            )
+            if line not in self.fallbacks:
+                self.fallbacks.append(line)
+            return value
+        if str(path) in self._fresh:  # a cached value was remembered when it was validated
+            self._remember(path)
+        return value
+
+    def _last_valid_cache(self) -> StampedCache:
+        if self._last_valid is None:
+            # keyed by file text, not by code: an upgrade keeps the last valid copies
+            self._last_valid = StampedCache("last-valid", str(self.root.resolve()), ())
+        return self._last_valid
+
+    def _remember(self, path: Path) -> None:
+        """Keep the text of ``path`` (which just validated) unless it is already kept."""
+        stamp = file_stamp(path)
+        cache = self._last_valid_cache()
+        if cache.entries.get(str(path), (None,))[0] == stamp:
+            return
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return
+        cache.put(str(path), stamp, text)
+        cache.save()
+
     # --- the cache -------------------------------------------------------------------------
 
     def _load(self, path: Path, validate: Callable[[Any], T]) -> T:
@@ -248,6 +322,7 @@ class Workspace:
             from oncall.config.yamlio import load_yaml
 
             value = validate(load_yaml(path, self.display(path)))
+            self._fresh.add(key)
             self._cache.put(key, stamp, value)
             self._cache.save()
         self._loaded[key] = value

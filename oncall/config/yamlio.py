@@ -111,6 +111,13 @@ def load_yaml(path: Path, display: str) -> Any:
         raise ConfigError(Problem(display, "", f"not UTF-8 text ({error.reason})")) from None
     except OSError as error:
         raise ConfigError(Problem(display, "", f"cannot read ({error.strerror})")) from None
+    return parse_yaml(text, display)
+
+
+def parse_yaml(text: str, display: str) -> Any:
+    """Parse YAML text read from ``display``; ``ConfigError`` naming the line if it is bad."""
+    from oncall.errors import ConfigError
+
     try:
         data = yaml.load(text, Loader=StrictLoader)
     except yaml.MarkedYAMLError as error:

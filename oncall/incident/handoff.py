@@ -1,10 +1,11 @@
 """The Monday hand-off agenda: who hands over to whom, what the week holds, how each pipeline is.
 
 The agenda of the week containing a day covers the shift that starts at that week's Monday
-hand-off: the outgoing and incoming engineer, the meeting in local time, public holidays, leave,
-swaps and conflicts of the week, then per pipeline its owners, the latest recorded
-`pipeline diagnose` result (and since when), the SLA deadlines falling in the shift, and the
-items the team carries over. It is useful with no diagnose history too: it says how to get one.
+hand-off: the outgoing and incoming engineer (and backup), the meeting in local time, public
+holidays, leave, covers, spans nobody covers, swaps and conflicts of the week, then per pipeline
+its owners, the latest recorded `pipeline diagnose` result (and since when), the SLA deadlines
+falling in the shift, and the items the team carries over. It is useful with no diagnose history
+too: it says how to get one.
 """
 
 from __future__ import annotations
@@ -125,6 +126,35 @@ def agenda(
         for s in week.swap_history
     ]
     conflicts = [c for c in (previous.conflict, week.conflict) if c]
+    covers = [
+        {
+            "id": c.id,
+            "member": c.member,
+            "for": c.instead_of,
+            "from": _stamp(c.start.astimezone(rotation.zone)),
+            "until": _stamp(c.until.astimezone(rotation.zone)),
+            "reason": c.reason,
+        }
+        for c in week.active_covers
+    ]
+    from oncall.rotation.duty import segments
+
+    uncovered = []
+    for piece in segments(engine, week.shift_start, week.shift_end):
+        for role, planned, answers, away in (
+            ("primary", piece.duty.planned, piece.duty.on_call, piece.duty.planned_leave),
+            ("backup", piece.duty.planned_backup, piece.duty.backup, piece.duty.backup_leave),
+        ):
+            if planned is not None and answers is None and away is not None:
+                uncovered.append(
+                    {
+                        "role": role,
+                        "member": planned,
+                        "from": _stamp(piece.start.astimezone(rotation.zone)),
+                        "until": _stamp(piece.until.astimezone(rotation.zone)),
+                        "reason": away.reason,
+                    }
+                )
 
     statuses = history.latest_statuses(workspace.root, until=now, warnings=warnings)
     pipelines = []
@@ -186,11 +216,14 @@ def agenda(
         },
         "outgoing": _person(rotation, previous.engineer),
         "incoming": _person(rotation, week.engineer),
+        "backup": _person(rotation, week.backup),
         "shift_end": _stamp(week.shift_end),
         "reason": week.reason,
         "holidays": holidays,
         "leave": leave,
         "swaps": swaps,
+        "covers": covers,
+        "uncovered": uncovered,
         "conflicts": conflicts,
         "pipelines": pipelines,
         "carried_over": items,
@@ -223,6 +256,8 @@ def render_markdown(data: dict[str, Any]) -> str:
         f"- **Outgoing:** {_name(data['outgoing'])}",
         f"- **Incoming:** {_name(data['incoming'])}, on call until {_when(shift_end)}",
     ]
+    if data.get("backup"):
+        out.append(f"- **Backup:** {_name(data['backup'])}")
     if data["reason"]:
         out.append(f"- **Why not the usual order:** {md_inline(data['reason'])}")
     out += ["", f"## The coming week ({_day(monday)} - {_day(sunday)})", ""]
@@ -243,6 +278,29 @@ def render_markdown(data: dict[str, Any]) -> str:
     else:
         out.append("Leave: none.")
     out.append("")
+    if data.get("covers"):
+        out.append("Covers:")
+        for c in data["covers"]:
+            first = datetime.fromisoformat(c["from"]).astimezone(zone)
+            last = datetime.fromisoformat(c["until"]).astimezone(zone)
+            whom = f" for {md_inline(c['for'])}" if c["for"] else ""
+            why = f" ({md_inline(c['reason'])})" if c["reason"] else ""
+            out.append(
+                f"- #{c['id']} {md_inline(c['member'])}{whom}: {_when(first)} - {_when(last)}{why}"
+            )
+    else:
+        out.append("Covers: none.")
+    out.append("")
+    for gap in data.get("uncovered", []):
+        first = datetime.fromisoformat(gap["from"]).astimezone(zone)
+        last = datetime.fromisoformat(gap["until"]).astimezone(zone)
+        role = "" if gap["role"] == "primary" else f" ({gap['role']})"
+        out.append(
+            f"**UNCOVERED{role}:** {_when(first)} - {_when(last)}: {md_inline(gap['member'])} "
+            f"is on leave; add a cover (`oncall cover suggest --from {gap['from']} "
+            f"--until {gap['until']}`)"
+        )
+        out.append("")
     if data["swaps"]:
         out.append("Swaps touching this week:")
         for s in data["swaps"]:

@@ -1,4 +1,5 @@
-"""Changes to a rotation: leave, swaps, publishing and rebalancing, each with its exact effect.
+"""Changes to a rotation: leave, swaps, covers, publishing and rebalancing, each with its exact
+effect.
 
 Every change runs under the rotation's lock (``oncall.rotation.store.rotation_lock``): it reads
 the files afresh, builds the rotation as it would be after the change *in memory*, lets the
@@ -16,7 +17,8 @@ import dataclasses
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 from oncall import clock
 from oncall.config.models import Leave, Rotation
@@ -26,6 +28,7 @@ from oncall.rotation import store
 from oncall.rotation.api import check_count, engine_for, engine_with, first_week
 from oncall.rotation.engine import Engine, describe_leave
 from oncall.rotation.model import (
+    Cover,
     PlannedWeek,
     PublishedWeek,
     RotationState,
@@ -38,12 +41,15 @@ from oncall.rotation.weeks import week_index
 
 @dataclass(frozen=True)
 class WeekChange:
-    """A week whose engineer changed (``before`` -> ``after``), and why."""
+    """A week whose engineer changed (``before`` -> ``after``), and why; for a cover, the span
+    of the week in which someone else answers (``span``) and the role it concerns."""
 
     start: date
     before: str | None
     after: str | None
     reason: str
+    span: tuple[datetime, datetime] | None = None
+    role: str = "primary"
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,13 @@ class Outcome:
     changes: tuple[WeekChange, ...]
     warnings: tuple[str, ...]
     dry_run: bool
+    #: weeks whose backup engineer changed (rotations with ``backup: true``)
+    backup_changes: tuple[WeekChange, ...] = ()
+    #: spans in which someone else now answers (covers added or removed, leave in a week
+    #: that cannot move)
+    span_changes: tuple[WeekChange, ...] = ()
+    #: proposals a person may act on (who could cover a leave in a fixed week)
+    suggestions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,8 @@ class LeaveResult:
     member: str
     leave: tuple[Leave, ...]
     outcome: Outcome
+    #: covers added in the same step (``leave add --cover``)
+    covers: tuple[Cover, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,6 +128,17 @@ def compare(before: Engine, after: Engine, cause: str) -> tuple[list[WeekChange]
         new_week = after.week(k)
         if new_week.shift_end <= clock.now():
             continue
+        for cover in new_week.active_covers:
+            away = _cover_member_leave(after, cover)
+            if away and away != _cover_member_leave(before, cover):
+                warnings.append(
+                    f"cover #{cover.id}: {away}, so it does not count: "
+                    f"`oncall cover suggest` finds someone else"
+                )
+    for k in range(after.horizon):
+        new_week = after.week(k)
+        if new_week.shift_end <= clock.now():
+            continue
         old_week = before.week(k)
         if new_week.conflict and new_week.conflict != old_week.conflict:
             warnings.append(f"week {new_week.start.isoformat()}: {new_week.conflict}")
@@ -121,6 +147,84 @@ def compare(before: Engine, after: Engine, cause: str) -> tuple[list[WeekChange]
                 f"week {new_week.start.isoformat()}: nobody can take it ({new_week.reason})"
             )
     return changes, warnings
+
+
+def _cover_member_leave(engine: Engine, cover: Cover) -> str | None:
+    from oncall.rotation.duty import leave_in
+
+    leave = leave_in(engine.rotation, cover.member, cover.start, cover.until)
+    return describe_leave(cover.member, leave) if leave is not None else None
+
+
+def compare_backup(before: Engine, after: Engine, cause: str) -> list[WeekChange]:
+    """Every week whose backup engineer differs between ``before`` and ``after``."""
+    one, two = before.backup, after.backup
+    if one is None and two is None:
+        return []
+    changes = []
+    for k in range(max(before.horizon, after.horizon)):
+        old = one.engineer_of(k) if one is not None else None
+        new = two.engineer_of(k) if two is not None else None
+        if old == new:
+            continue
+        week = after.week(k)
+        reason = week.backup_reason or f"{new} is the backup again ({cause})"
+        changes.append(WeekChange(week.start, old, new, reason, role="backup"))
+    return changes
+
+
+def compare_spans(
+    before: Engine, after: Engine, start: datetime, until: datetime, cause: str
+) -> list[WeekChange]:
+    """Within ``[start, until)``: every span where someone else answers, primary or backup,
+    split at hand-offs (one entry per week and role), with who answered before and after."""
+    from oncall.rotation.duty import duty_at, segments
+
+    if until <= start:
+        return []
+    cuts = {start, until}
+    for engine in (before, after):
+        for piece in segments(engine, start, until):
+            cuts.update((piece.start, piece.until))
+    ordered = sorted(cuts)
+    changes: list[WeekChange] = []
+    for first, last in pairwise(ordered):
+        old, new = duty_at(before, first), duty_at(after, first)
+        for role, was, now, cover in (
+            ("primary", old.on_call, new.on_call, new.cover),
+            ("backup", old.backup, new.backup, new.backup_cover),
+        ):
+            if was == now:
+                continue
+            reason = _span_reason(after, role, new, now, cover, cause)
+            previous = changes[-1] if changes else None
+            if (
+                previous is not None
+                and previous.role == role
+                and previous.span is not None
+                and previous.span[1] == first
+                and (previous.start, previous.before, previous.after) == (new.week.start, was, now)
+            ):
+                changes[-1] = dataclasses.replace(previous, span=(previous.span[0], last))
+            else:
+                changes.append(WeekChange(new.week.start, was, now, reason, (first, last), role))
+    return sorted(changes, key=lambda c: (c.role != "primary", c.span or (start, start)))
+
+
+def _span_reason(
+    engine: Engine, role: str, duty: object, now: str | None, cover: Cover | None, cause: str
+) -> str:
+    from oncall.rotation.duty import Duty
+
+    assert isinstance(duty, Duty)
+    planned = duty.planned if role == "primary" else duty.planned_backup
+    leave = duty.planned_leave if role == "primary" else duty.backup_leave
+    if cover is not None and now == cover.member:
+        why = f" ({cover.reason})" if cover.reason else ""
+        return f"{cover.member} covers for {planned or 'nobody'}{why} (cover #{cover.id})"
+    if now is None and leave is not None:
+        return f"uncovered: {describe_leave(str(planned), leave)}"
+    return f"{now} is on call as planned ({cause})"
 
 
 def _change(
@@ -132,15 +236,22 @@ def _change(
     dry_run: bool,
     write: Callable[[], object],
     rebalance: bool = False,
+    span: tuple[datetime, datetime] | None = None,
 ) -> tuple[Outcome, Engine]:
-    """Settle ``rotation`` and ``state`` against the plan ``before`` shows, compare, and
-    (unless ``dry_run``) run ``write`` and store the new plan. Call inside the lock."""
+    """Settle ``rotation`` and ``state`` against the plan ``before`` shows, compare (and,
+    given a ``span``, compare who answers in it), and (unless ``dry_run``) run ``write`` and
+    store the new plan. Call inside the lock."""
     after = engine_with(rotation, state, rebalance=rebalance)
     changes, warnings = compare(before, after, cause)
+    backup_changes = compare_backup(before, after, cause)
+    span_changes = compare_spans(before, after, *span, cause) if span is not None else []
     if not dry_run:
         write()
         store.write_plan(workspace, rotation.id, after.plan())
-    return Outcome(tuple(changes), tuple(warnings), dry_run), after
+    outcome = Outcome(
+        tuple(changes), tuple(warnings), dry_run, tuple(backup_changes), tuple(span_changes)
+    )
+    return outcome, after
 
 
 def _lock(workspace: Workspace, rotation_id: str, dry_run: bool) -> AbstractContextManager[None]:
@@ -172,29 +283,96 @@ def add_leave(
     end: date | None = None,
     reason: str | None = None,
     dry_run: bool = False,
+    cover: str | None = None,
 ) -> LeaveResult:
-    """Add leave (inclusive dates) to a member in the rotation file, keeping its comments."""
+    """Add leave (inclusive dates) to a member in the rotation file, keeping its comments.
+
+    Where the member stays named on call during the leave (a published week, the week in
+    progress, a swapped week: the engine does not move those), the outcome suggests the fairest
+    cover for each such span; ``cover="auto"`` adds those covers in the same step (or
+    ``cover=MEMBER``: that member covers every span)."""
+    from oncall.rotation.duty import leave_spans, rank
+
     last = end or start
     if last < start:
         raise UsageError(f"END: {last.isoformat()} is before START {start.isoformat()}")
     leave = Leave(start=start, end=last, reason=reason or None)
+    now = clock.now()
     with _lock(workspace, rotation_id, dry_run):
         fresh, before = _locked_engine(workspace, rotation_id)
         rotation = before.rotation
         _member(rotation, member_id)
+        if cover not in (None, "auto"):
+            _member(rotation, cover)
+            if cover == member_id:
+                raise UsageError(f"--cover: {member_id} cannot cover their own leave")
         member = rotation.member(member_id)
         assert member is not None
         changed = _with_leave(rotation, member_id, (*member.leave, leave))
-        outcome, _ = _change(
-            fresh,
-            before,
-            changed,
-            _plan_state(before),
-            f"leave added: {describe_leave(member_id, leave)}",
-            dry_run,
-            lambda: store.add_leave(fresh, rotation_id, member_id, leave),
-        )
-    return LeaveResult(member_id, (leave,), outcome)
+        state = _plan_state(before)
+        cause = f"leave added: {describe_leave(member_id, leave)}"
+        probe = engine_with(changed, state)
+        spans = leave_spans(probe, member_id, leave, after=now)
+        suggestions: list[str] = []
+        covers: list[Cover] = []
+        next_id = max((c.id for c in state.covers), default=0) + 1
+        for first, until, role in spans:
+            ranked, _ = rank(probe, first, until)
+            best = ranked[0].member if ranked else None
+            when = f"{_moment(rotation, first)} until {_moment(rotation, until)}"
+            if cover is None:
+                if best is None:
+                    suggestions.append(
+                        f"{member_id} is still the {role} on call {when}, on leave, and "
+                        f"nobody can cover"
+                    )
+                    continue
+                suggestions.append(
+                    f"{member_id} is still the {role} on call {when}, on leave; "
+                    f"fairest cover: {best} ({ranked[0].why()}). Apply it with `oncall cover "
+                    f"add {best} --from {first.isoformat()} --until {until.isoformat()} --for "
+                    f"{member_id}`, or add the leave with `--cover auto`"
+                )
+                continue
+            who = best if cover == "auto" else cover
+            if who is None:
+                suggestions.append(f"nobody can cover {member_id} {when}")
+                continue
+            if cover != "auto":
+                _check_cover_member(probe, who, first, until)
+            covers.append(
+                Cover(
+                    next_id,
+                    who,
+                    first,
+                    until,
+                    instead_of=member_id,
+                    reason=reason or "on leave",
+                    created=now,
+                )
+            )
+            next_id += 1
+        state = dataclasses.replace(state, covers=(*state.covers, *covers))
+
+        def write() -> None:
+            store.add_leave(fresh, rotation_id, member_id, leave)
+            for item in covers:
+                store.append_cover(fresh, rotation_id, item)
+
+        span = (max(now, _midnight(rotation, start)), _midnight(rotation, last + timedelta(1)))
+        outcome, _ = _change(fresh, before, changed, state, cause, dry_run, write, span=span)
+    outcome = dataclasses.replace(outcome, suggestions=tuple(suggestions))
+    return LeaveResult(member_id, (leave,), outcome, tuple(covers))
+
+
+def _midnight(rotation: Rotation, day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=rotation.zone)
+
+
+def _moment(rotation: Rotation, instant: datetime) -> str:
+    from oncall.text import when
+
+    return when(instant, rotation.timezone)
 
 
 def remove_leave(
@@ -438,7 +616,7 @@ def publish(
                 warnings.append(f"week {week.start.isoformat()}: {week.conflict}")
                 # the conflict is recomputed whenever the week is shown: keep only the why
                 reason = (reason or "").removesuffix(week.conflict).removesuffix("; ") or None
-            new.append(PublishedWeek(week.start, week.engineer, reason, now))
+            new.append(PublishedWeek(week.start, week.engineer, reason, now, week.backup))
         state = _plan_state(before)
         published = dict(state.published)
         published.update({w.week: w for w in new})
@@ -453,6 +631,136 @@ def publish(
             lambda: store.append_published(fresh, rotation_id, new) if new else None,
         )
     return PublishResult(tuple(new), tuple(kept), _with_warnings(outcome, warnings))
+
+
+# --- covers -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverResult:
+    """A cover added or removed, and who answers differently because of it."""
+
+    cover: Cover
+    outcome: Outcome
+
+
+#: the longest cover (longer absences are leave, which the engine plans around)
+MAX_COVER = timedelta(days=92)
+
+
+def _check_cover_member(engine: Engine, member_id: str, start: datetime, until: datetime) -> None:
+    from oncall.rotation.duty import leave_in
+
+    away = leave_in(engine.rotation, member_id, start, until)
+    if away is not None:
+        raise UsageError(
+            f"refused: {describe_leave(member_id, away)}, which falls in the span "
+            f"{_moment(engine.rotation, start)} until {_moment(engine.rotation, until)}"
+        )
+
+
+def add_cover(
+    workspace: Workspace,
+    rotation_id: str,
+    member_id: str,
+    start: datetime,
+    until: datetime,
+    instead_of: str | None = None,
+    reason: str | None = None,
+    dry_run: bool = False,
+) -> CoverResult:
+    """``member_id`` answers from ``start`` until ``until`` instead of ``instead_of`` (in
+    whichever role that person holds then) or, without it, instead of the primary engineer.
+
+    Refused (``UsageError``) when the member is on leave on a day of the span, when the span is
+    empty, over, or longer than 92 days, when the cover changes nobody's answer (the member
+    already answers throughout), or when ``instead_of`` holds no role in the span."""
+    from oncall.rotation.duty import segments
+
+    now = clock.now()
+    if until <= start:
+        raise UsageError("--until: must be after --from")
+    if until <= now:
+        raise UsageError("--until: that span is over (covers are for now or later)")
+    if until - start > MAX_COVER:
+        raise UsageError("--until: a cover lasts at most 92 days; longer absences are leave")
+    with _lock(workspace, rotation_id, dry_run):
+        fresh, before = _locked_engine(workspace, rotation_id)
+        rotation = before.rotation
+        _member(rotation, member_id)
+        if instead_of is not None:
+            _member(rotation, instead_of)
+            if instead_of == member_id:
+                raise UsageError(f"{member_id} cannot cover for themselves")
+        _check_cover_member(before, member_id, start, until)
+        pieces = segments(before, start, until)
+        if instead_of is not None and not any(
+            instead_of in (p.duty.planned, p.duty.planned_backup) for p in pieces
+        ):
+            raise UsageError(
+                f"{instead_of} is not on call between {_moment(rotation, start)} and "
+                f"{_moment(rotation, until)}"
+            )
+        state = _plan_state(before)
+        cover = Cover(
+            max((c.id for c in state.covers), default=0) + 1,
+            member_id,
+            start,
+            until,
+            instead_of=instead_of,
+            reason=reason or None,
+            created=now,
+        )
+        state = dataclasses.replace(state, covers=(*state.covers, cover))
+        outcome, _ = _change(
+            fresh,
+            before,
+            rotation,
+            state,
+            f"cover #{cover.id}",
+            dry_run,
+            lambda: store.append_cover(fresh, rotation_id, cover),
+            span=(start, until),
+        )
+        if not outcome.span_changes:
+            raise UsageError(
+                f"{member_id} already answers for the whole span: the cover would change nothing"
+            )
+    return CoverResult(cover, outcome)
+
+
+def remove_cover(
+    workspace: Workspace, rotation_id: str, cover_id: int, dry_run: bool = False
+) -> CoverResult:
+    """Remove cover ``cover_id``: it stays in the file stamped ``removed`` (calendars cancel
+    its event), and whoever was planned answers again. Refused when it is already removed or
+    its span is over (it is part of the record)."""
+    now = clock.now()
+    with _lock(workspace, rotation_id, dry_run):
+        fresh, before = _locked_engine(workspace, rotation_id)
+        cover = before.state.cover(cover_id)
+        if cover is None:
+            known = ", ".join(str(c.id) for c in before.state.covers) or "none"
+            raise UsageError(f"unknown cover {cover_id} (known: {known})")
+        if not cover.active:
+            raise UsageError(f"cover {cover_id} is already removed")
+        if cover.until <= now:
+            raise UsageError(f"cover {cover_id} is over: it stays as the record of who answered")
+        removed = dataclasses.replace(cover, removed=now)
+        state = _plan_state(before)
+        covers = tuple(removed if c.id == cover_id else c for c in state.covers)
+        state = dataclasses.replace(state, covers=covers)
+        outcome, _ = _change(
+            fresh,
+            before,
+            before.rotation,
+            state,
+            f"cover #{cover_id} removed",
+            dry_run,
+            lambda: store.mark_cover_removed(fresh, rotation_id, cover_id, now),
+            span=(max(cover.start, now), cover.until),
+        )
+    return CoverResult(removed, outcome)
 
 
 # --- rebalancing ------------------------------------------------------------------------------
@@ -477,17 +785,20 @@ def rebalance(workspace: Workspace, rotation_id: str, dry_run: bool = False) -> 
 
 
 __all__ = [
+    "CoverResult",
     "LeaveResult",
     "Outcome",
     "PublishResult",
     "RebalanceResult",
     "SwapResult",
     "WeekChange",
+    "add_cover",
     "add_leave",
     "add_swap",
     "compare",
     "publish",
     "rebalance",
+    "remove_cover",
     "remove_leave",
     "undo_swap",
 ]

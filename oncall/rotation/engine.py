@@ -30,6 +30,12 @@ active swap (``now`` holds the week, unless ``now`` is on leave then: the swap i
 the weeks that are over or in progress (kept as the plan has them). A published or swapped
 engineer on leave stays, with a ``conflict`` to settle.
 
+A rotation with ``backup: true`` has a second engineer each week, planned by a second engine
+of the same kind (``role="backup"``) on the same goals: everyone but the week's primary may take
+a week (nobody on leave), counts and holiday days are balanced among backup weeks, and the
+backup's plain order is the list shifted by half a cycle, so a backup week falls between one's
+own primary weeks. The plan file keeps the backup next to the primary; publishing freezes both.
+
 The engine plans through the *horizon*: the plan year holding the week 52 weeks after the week
 in progress, and any later plan year with leave, a swap, a published or a planned week. After
 the horizon the rotation simply continues in list order, so asking about a far future costs
@@ -43,6 +49,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from oncall.config.models import HolidayCalendar, Leave, Rotation
+from oncall.rotation.duty import uncovered_parts
 from oncall.rotation.holidays import HolidaySource
 from oncall.rotation.model import (
     Holiday,
@@ -149,11 +156,19 @@ class Engine:
         solutions: Solutions | None = None,
         rebalance: bool = False,
         year_weeks: int = YEAR_WEEKS,
+        role: str = "primary",
+        primary: Engine | None = None,
     ) -> None:
         if not rotation.members:
             raise ValueError("a rotation needs at least one member")
+        if (role == "backup") != (primary is not None):
+            raise ValueError("a backup engine is built by its primary engine")
         self.rotation = rotation
         self.state = state
+        #: "primary", or "backup": the second engineer of each week (never the primary)
+        self.role = role
+        self.primary = primary
+        self._backup: Engine | None = None
         self.source = holidays
         self.current = current
         self.solutions = solutions or Solutions()
@@ -166,6 +181,8 @@ class Engine:
         self.year_weeks = self.n * -(-year_weeks // self.n)
         self._position = {m: i for i, m in enumerate(self.members)}
         self._start = rotation.rotation.start
+        #: the backup's plain order runs half a cycle behind the primary's
+        self._offset = max(1, self.n // 2) if role == "backup" else 0
 
         # calendars: a key per distinct calendar; the rotation default is used for None weeks
         self._calendars: dict[str, HolidayCalendar] = {}
@@ -190,10 +207,22 @@ class Engine:
                 latest = max(latest, last)
 
         # state by week
-        self._published: dict[int, PublishedWeek] = self._by_week(state.published)
+        published, plan = state.published, state.plan
+        if role == "backup":  # the backup columns of the same files; swaps trade primary weeks
+            published = {
+                monday: PublishedWeek(monday, w.backup, None, w.published)
+                for monday, w in published.items()
+                if w.backup is not None
+            }
+            planned = any(w.backup is not None for w in plan.values())
+            plan = {
+                monday: PlannedWeek(monday, w.backup, w.backup_reason)
+                for monday, w in (plan.items() if planned else ())
+            }
+        self._published: dict[int, PublishedWeek] = self._by_week(published)
         self._swap_sides: dict[int, list[tuple[Swap, SwapWeek]]] = {}
         self._swap_history: dict[int, list[Swap]] = {}
-        for swap in sorted(state.swaps, key=lambda s: s.id):
+        for swap in sorted(state.swaps if role == "primary" else (), key=lambda s: s.id):
             for side in swap.weeks:
                 index = self._index_of(side.week)
                 self._swap_history.setdefault(index, []).append(swap)
@@ -209,10 +238,12 @@ class Engine:
                     self._void[swap.id] = f"{side.now} is no longer a member of the rotation"
                 elif self.on_leave(side.now, index):
                     self._void[swap.id] = self._leave_text(side.now, index)
-        self._plan: dict[int, PlannedWeek] = self._by_week(state.plan)
+        self._plan: dict[int, PlannedWeek] = self._by_week(plan)
         latest = max([latest, *self._published, *self._plan])
         #: weeks from here on continue in list order
         self.horizon = (latest // self.year_weeks + 1) * self.year_weeks
+        if primary is not None:
+            self.horizon = max(self.horizon, primary.horizon)
 
         # the decided weeks
         self._engineer: dict[int, str | None] = {}
@@ -222,6 +253,26 @@ class Engine:
         self._final: dict[int, WeekAssignment] = {}
 
     # --- public ------------------------------------------------------------------------------
+
+    @property
+    def backup(self) -> Engine | None:
+        """The engine of the backup engineer (rotations with ``backup: true``), or None."""
+        if self.role != "primary" or not self.rotation.backup:
+            return None
+        if self._backup is None:
+            self._backup = Engine(
+                self.rotation,
+                self.state,
+                self.source,
+                self.current,
+                self.solutions,
+                self.rebalance,
+                self.year_weeks,
+                role="backup",
+                primary=self,
+            )
+            self.horizon = max(self.horizon, self._backup.horizon)
+        return self._backup
 
     def week(self, index: int) -> WeekAssignment:
         """Week ``index`` (0 = the rotation's first week; before it: nobody, with a reason)."""
@@ -260,8 +311,11 @@ class Engine:
         return self._engineer[index]
 
     def base_engineer(self, index: int) -> str | None:
-        """The plain rotation's engineer of week ``index`` (None before the start)."""
-        return self.members[index % self.n] if index >= 0 else None
+        """The plain rotation's engineer of week ``index`` (None before the start; for the
+        backup: the list half a cycle on, and nobody in a rotation of one)."""
+        if index < 0 or (self.primary is not None and self.n < 2):
+            return None
+        return self.members[(index + self._offset) % self.n]
 
     def holiday_days(self, member: str, index: int) -> int:
         """Public holidays of ``member``'s calendar on Monday..Sunday of week ``index``."""
@@ -273,10 +327,17 @@ class Engine:
 
     def plan(self) -> dict[date, PlannedWeek]:
         """Every planned week through the horizon: what ``plan.yaml`` stores."""
+        backup = self.backup
         self._settle_through(self.horizon - 1)
+        if backup is not None:
+            backup._settle_through(self.horizon - 1)
         return {
             week_start(self.rotation, k): PlannedWeek(
-                week_start(self.rotation, k), self._engineer[k], self._reason[k]
+                week_start(self.rotation, k),
+                self._engineer[k],
+                self._reason[k],
+                backup.engineer_of(k) if backup is not None else None,
+                backup._reason.get(k) if backup is not None else None,
             )
             for k in range(self.horizon)
         }
@@ -442,7 +503,7 @@ class Engine:
 
         carry_weeks, carry_days, before = self._carry(weeks[0])
         options = {
-            k: tuple(m for m in self.members if not self.on_leave(m, k))
+            k: tuple(m for m in self.members if self._may_take(m, k))
             for k in weeks
             if k not in fixed
         }
@@ -452,7 +513,7 @@ class Engine:
             members=self.members,
             options=options,
             fixed=dict(fixed),
-            base={k: self.members[k % self.n] for k in weeks},
+            base={k: self.members[(k + self._offset) % self.n] for k in weeks},
             days=days,
             carry_weeks=carry_weeks,
             carry_days=carry_days,
@@ -461,11 +522,18 @@ class Engine:
             max_changes=max_changes,
         )
 
+    def _may_take(self, member: str, k: int) -> bool:
+        """Whether ``member`` may take week ``k``: not on leave (and for the backup: not the
+        week's primary)."""
+        if self.on_leave(member, k):
+            return False
+        return self.primary is None or self.primary.engineer_of(k) != member
+
     def _broken(self, k: int, engineer: str | None) -> bool:
         """Whether a planned engineer breaks a rule in week ``k`` under today's inputs."""
         if engineer is None:
-            return any(not self.on_leave(m, k) for m in self.members)
-        return engineer not in self._position or bool(self.on_leave(engineer, k))
+            return any(self._may_take(m, k) for m in self.members)
+        return engineer not in self._position or not self._may_take(engineer, k)
 
     def _settle_year(self, year: int) -> None:
         first = year * self.year_weeks
@@ -551,6 +619,8 @@ class Engine:
             return f"{after} takes over from {self._leave_text(before, k)}"
         if before not in self._position:
             return f"{after} takes over from {before}, who left the rotation"
+        if self.primary is not None and self.primary.engineer_of(k) == before:
+            return f"{after} instead of {before}, who is the primary engineer this week"
         return f"{after} instead of {before}, to keep weeks even after: {causes}"
 
     def _fresh_reason(self, k: int, engineer: str | None) -> str | None:
@@ -560,6 +630,8 @@ class Engine:
             return None
         if self.on_leave(base, k):
             return f"{engineer} takes over from {self._leave_text(base, k)}"
+        if self.primary is not None and self.primary.engineer_of(k) == base:
+            return f"{engineer} instead of {base}, who is the primary engineer this week"
         names = [h.name for h in self._member_holidays(base, k)]
         names += [h.name for h in self._member_holidays(engineer, k)]
         if names:
@@ -611,17 +683,27 @@ class Engine:
             engineer is not None
             and (published is not None or swap is not None)
             and self.on_leave(engineer, k)
+            and uncovered_parts(self.rotation, self.state.covers, engineer, shift_start, shift_end)
         ):
             kind = "swapped" if swap is not None else "published"
             conflicts.append(
                 f"{self._leave_text(engineer, k)}, in a {kind} week: settle it with "
-                f"`oncall swap add`"
+                f"`oncall cover add` (or `oncall swap add`)"
             )
         conflict = "; ".join(conflicts) or None
         if conflict:
             reason = f"{reason}; {conflict}" if reason else conflict
         holidays = {m: self._member_holidays(m, k) for m in self.members}
         leave = {m: spans for m in self.members if (spans := self.on_leave(m, k))}
+        backup, backup_reason = None, None
+        if self.backup is not None:
+            backup = self.backup.engineer_of(k)
+            backup_reason = self.backup._reason.get(k) if k < self.backup.horizon else None
+        shift_covers = tuple(
+            c
+            for c in sorted(self.state.covers, key=lambda c: c.id)
+            if c.overlaps(shift_start, shift_end)
+        )
         return WeekAssignment(
             index=k,
             start=monday,
@@ -637,6 +719,9 @@ class Engine:
             swap=swap,
             swap_history=tuple(self._swap_history.get(k, ())),
             conflict=conflict,
+            backup=backup,
+            backup_reason=backup_reason,
+            covers=shift_covers,
         )
 
     def _before_start(self, index: int) -> WeekAssignment:

@@ -1,7 +1,10 @@
 """How fairly a stretch of weeks is spread: weeks, holiday days, weekend days and swaps per member.
 
 Pure: computed from an ``Engine``, whose weeks already are the ledger — published weeks as
-served (with their swaps), the rest as planned.
+served (with their swaps), the rest as planned. Besides the plan, what was actually served
+(``oncall.rotation.duty``): hours answering as primary after covers and uncovered leave, hours
+covered for others, and public-holiday days on call credited to whoever answered that day
+(at noon, local time). Rotations with a backup count the backup weeks too.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from oncall.rotation.engine import Engine
+from oncall.rotation.model import WeekAssignment
 
 #: every on-call week spans one weekend (its Saturday and Sunday)
 WEEKEND_DAYS_PER_WEEK = 2
@@ -28,6 +32,15 @@ class MemberFairness:
     weekend_days: int
     #: active swaps this member took part in with a week inside the horizon
     swaps: int
+    #: backup weeks and the public-holiday days in them (rotations with ``backup: true``)
+    backup_weeks: int = 0
+    backup_holiday_days: int = 0
+    #: hours actually answering as primary (own weeks less covered hours, plus covers taken)
+    hours_served: float = 0.0
+    #: hours this member covered for others
+    hours_covered: float = 0.0
+    #: public-holiday days of their own calendar on which this member actually answered
+    holiday_days_served: int = 0
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,8 @@ class Fairness:
     empty_weeks: int
     #: the plan years of the horizon, achieved next to the proven optimum
     years: tuple[YearFairness, ...] = ()
+    #: whether the rotation has a backup (the backup columns mean something)
+    backup: bool = False
 
     def _spread(self, values: list[int]) -> int:
         return max(values) - min(values) if values else 0
@@ -122,6 +137,12 @@ def fairness_report(engine: Engine, first: int, count: int) -> Fairness:
         if member not in tally:
             order.append(member)
             tally[member] = [0, 0, 0]
+    backup = {m: [0, 0] for m in order}
+    for week in weeks:
+        if week.backup is not None and week.backup in backup:
+            backup[week.backup][0] += 1
+            backup[week.backup][1] += len({h.date for h in week.holidays.get(week.backup, ())})
+    served = _served(engine, weeks)
     current = set(engine.members)
     members = tuple(
         MemberFairness(
@@ -132,6 +153,11 @@ def fairness_report(engine: Engine, first: int, count: int) -> Fairness:
             holiday_days=tally[m][2],
             weekend_days=tally[m][0] * WEEKEND_DAYS_PER_WEEK,
             swaps=len(swap_ids.get(m, ())),
+            backup_weeks=backup.get(m, [0, 0])[0],
+            backup_holiday_days=backup.get(m, [0, 0])[1],
+            hours_served=round(served.hours.get(m, 0.0), 2),
+            hours_covered=round(served.covered.get(m, 0.0), 2),
+            holiday_days_served=served.holiday_days.get(m, 0),
         )
         for m in order
     )
@@ -146,4 +172,42 @@ def fairness_report(engine: Engine, first: int, count: int) -> Fairness:
         members=members,
         empty_weeks=empty,
         years=plan_years(engine, first, min(first + count, engine.horizon) - 1),
+        backup=engine.backup is not None,
     )
+
+
+@dataclass(frozen=True)
+class Served:
+    """What was actually served over some weeks, per member."""
+
+    hours: dict[str, float]
+    covered: dict[str, float]
+    holiday_days: dict[str, int]
+
+
+def _served(engine: Engine, weeks: list[WeekAssignment]) -> Served:
+    from datetime import datetime, time
+
+    from oncall.rotation.duty import duty_at, segments
+
+    hours: dict[str, float] = {}
+    covered: dict[str, float] = {}
+    days: dict[str, int] = {}
+    if not weeks:
+        return Served(hours, covered, days)
+    for piece in segments(engine, weeks[0].shift_start, weeks[-1].shift_end):
+        who = piece.duty.on_call
+        if who is None:
+            continue
+        hours[who] = hours.get(who, 0.0) + piece.hours
+        if piece.duty.cover is not None:
+            covered[who] = covered.get(who, 0.0) + piece.hours
+    for week in weeks:
+        for member, holidays in week.holidays.items():
+            for day in sorted({h.date for h in holidays}):
+                noon = datetime.combine(day, time(12), tzinfo=engine.rotation.zone)
+                if not week.shift_start <= noon < week.shift_end:
+                    continue
+                if duty_at(engine, noon).on_call == member:
+                    days[member] = days.get(member, 0) + 1
+    return Served(hours, covered, days)

@@ -65,7 +65,8 @@ class Swap:
 
 @dataclass(frozen=True)
 class PublishedWeek:
-    """A week frozen by ``oncall publish``: the engine never changes it afterwards."""
+    """A week frozen by ``oncall publish``: the engine never changes it afterwards (nor its
+    backup, when the rotation has one and it was published with it)."""
 
     __pydantic_config__ = FORBID_EXTRA
 
@@ -73,6 +74,7 @@ class PublishedWeek:
     engineer: str | None
     reason: str | None = None
     published: datetime | None = None
+    backup: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,16 +88,69 @@ class PlannedWeek:
     week: date
     engineer: str | None
     reason: str | None = None
+    #: the backup engineer (rotations with ``backup: true``), and why they differ from the
+    #: backup's plain order
+    backup: str | None = None
+    backup_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Cover:
+    """Someone answering instead of the person on call for any span of time (``oncall cover``).
+
+    ``member`` answers from ``start`` (inclusive) to ``until`` (exclusive), instead of
+    ``instead_of`` while that person holds a role (primary or backup), or, when ``instead_of``
+    is None, instead of whoever is the primary engineer then. The weekly plan underneath never
+    changes. Removed covers stay in the file stamped ``removed`` (calendars cancel their events).
+    """
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    id: int
+    member: str
+    start: datetime
+    until: datetime
+    instead_of: str | None = None
+    reason: str | None = None
+    created: datetime | None = None
+    removed: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.removed is None
+
+    def holds(self, instant: datetime) -> bool:
+        """Whether ``instant`` falls inside the span (an active cover only)."""
+        return self.active and self.start <= instant < self.until
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        """Whether the span meets ``[start, end)``."""
+        return self.start < end and start < self.until
+
+    @property
+    def hours(self) -> float:
+        """Real hours of the span (through UTC: right across daylight saving)."""
+        from datetime import UTC
+
+        return (self.until.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds() / 3600
 
 
 @dataclass(frozen=True)
 class RotationState:
-    """What the CLI wrote for one rotation: published weeks (by Monday), swaps (by id) and the
-    current plan (by Monday)."""
+    """What the CLI wrote for one rotation: published weeks (by Monday), swaps (by id), the
+    current plan (by Monday) and covers (by id)."""
 
     published: Mapping[date, PublishedWeek] = field(default_factory=dict)
     swaps: tuple[Swap, ...] = ()
     plan: Mapping[date, PlannedWeek] = field(default_factory=dict)
+    covers: tuple[Cover, ...] = ()
+
+    @property
+    def active_covers(self) -> tuple[Cover, ...]:
+        return tuple(c for c in self.covers if c.active)
+
+    def cover(self, cover_id: int) -> Cover | None:
+        return next((c for c in self.covers if c.id == cover_id), None)
 
     @property
     def active_swaps(self) -> tuple[Swap, ...]:
@@ -150,6 +205,11 @@ class WeekAssignment:
     swap_history: tuple[Swap, ...] = ()
     #: a problem a person must settle (a published or swapped engineer on leave), or None
     conflict: str | None = None
+    #: the backup engineer (rotations with ``backup: true``; None otherwise or when nobody can)
+    backup: str | None = None
+    backup_reason: str | None = None
+    #: every cover record (active or removed) meeting the shift, in id order
+    covers: tuple[Cover, ...] = ()
 
     @property
     def end(self) -> date:
@@ -174,10 +234,16 @@ class WeekAssignment:
     def sequence(self) -> int:
         """A counter that only grows as recorded changes touch this week (RFC 5545 SEQUENCE).
 
-        Each swap touching the week counts once, and once more when it is undone. Changes the
-        engine makes on unpublished weeks (new leave) are not recorded and do not count.
+        Each swap or cover touching the week counts once, and once more when it is undone or
+        removed. Changes the engine makes on unpublished weeks (new leave) are not recorded and
+        do not count.
         """
-        return sum(2 if s.undone is not None else 1 for s in self.swap_history)
+        swaps = sum(2 if s.undone is not None else 1 for s in self.swap_history)
+        return swaps + sum(2 if c.removed is not None else 1 for c in self.covers)
+
+    @property
+    def active_covers(self) -> tuple[Cover, ...]:
+        return tuple(c for c in self.covers if c.active)
 
 
 class MemberLoad(NamedTuple):

@@ -2,7 +2,8 @@
 
 ``schedules/<rotation-id>/swaps.yaml`` is ``{swaps: [Swap, ...]}`` and
 ``schedules/<rotation-id>/published.yaml`` is ``{weeks: [PublishedWeek, ...]}`` and
-``schedules/<rotation-id>/plan.yaml`` is ``{weeks: [PlannedWeek, ...]}``; the entries are the
+``schedules/<rotation-id>/plan.yaml`` is ``{weeks: [PlannedWeek, ...]}`` and
+``schedules/<rotation-id>/covers.yaml`` is ``{covers: [Cover, ...]}``; the entries are the
 models of ``oncall.rotation.model``.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from oncall.config.models import FORBID_EXTRA
-from oncall.rotation.model import PlannedWeek, PublishedWeek, Swap
+from oncall.rotation.model import Cover, PlannedWeek, PublishedWeek, Swap
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,12 @@ class PlanFile:
     __pydantic_config__ = FORBID_EXTRA
 
     weeks: tuple[PlannedWeek, ...] = ()
+
+
+@dataclass(frozen=True)
+class CoversFile:
+    """``schedules/<rotation-id>/covers.yaml``."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    covers: tuple[Cover, ...] = ()

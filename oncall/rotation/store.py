@@ -6,6 +6,8 @@
 - ``schedules/<rotation-id>/swaps.yaml``: explicit trades of weeks, never deleted (undoing a
   swap stamps it ``undone``), so the record of changes to a week only grows.
 - ``schedules/<rotation-id>/published.yaml``: weeks frozen by ``oncall publish``.
+- ``schedules/<rotation-id>/covers.yaml``: someone answering instead of the person on call for
+  a span of time (a sick afternoon); removing one stamps it ``removed``.
 - ``schedules/<rotation-id>/plan.yaml``: the rotation's current plan, the weeks as the team last
   saw them, rewritten whole by every command that changes the plan; the engine keeps it unless
   a rule forces a change (``oncall.rotation.engine``).
@@ -29,7 +31,7 @@ from oncall.cache import StampedCache, code_stamp, file_stamp
 from oncall.config.models import Leave, Rotation
 from oncall.config.workspace import Workspace
 from oncall.errors import ConfigError, Problem, RuntimeFailure, UsageError
-from oncall.rotation.model import PlannedWeek, PublishedWeek, RotationState, Swap
+from oncall.rotation.model import Cover, PlannedWeek, PublishedWeek, RotationState, Swap
 
 if TYPE_CHECKING:
     from oncall.config.validation import Problems
@@ -39,6 +41,7 @@ M = TypeVar("M")
 SWAPS_FILE = "swaps.yaml"
 PUBLISHED_FILE = "published.yaml"
 PLAN_FILE = "plan.yaml"
+COVERS_FILE = "covers.yaml"
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -48,10 +51,16 @@ SWAPS_HEADER = """\
 # stamps a swap `undone` instead of deleting it, so this file is the record of changes.
 """
 
+COVERS_HEADER = """\
+# Covers, written by `oncall cover add`: `member` answers from `start` until `until` instead of
+# `instead_of` (or, without it, instead of whoever is the primary engineer then). The weekly
+# plan does not change. `oncall cover remove ID` stamps a cover `removed` instead of deleting it.
+"""
+
 PUBLISHED_HEADER = """\
 # On-call weeks frozen by `oncall publish`: the schedule never changes them afterwards.
 # A published week whose engineer turns out to be on leave is reported as a conflict:
-# settle it with `oncall swap add`.
+# settle it with `oncall cover add` (or `oncall swap add`).
 """
 
 
@@ -65,6 +74,10 @@ def published_path(workspace: Workspace, rotation_id: str) -> Path:
 
 def plan_path(workspace: Workspace, rotation_id: str) -> Path:
     return workspace.state_dir(rotation_id) / PLAN_FILE
+
+
+def covers_path(workspace: Workspace, rotation_id: str) -> Path:
+    return workspace.state_dir(rotation_id) / COVERS_FILE
 
 
 @contextlib.contextmanager
@@ -93,9 +106,10 @@ def load_state(workspace: Workspace, rotation: Rotation) -> RotationState:
         swaps_path(workspace, rotation.id),
         published_path(workspace, rotation.id),
         plan_path(workspace, rotation.id),
+        covers_path(workspace, rotation.id),
     )
     stamp = (tuple(file_stamp(p) for p in paths), rotation.rotation.start)
-    if stamp[0] == (None, None, None):
+    if stamp[0] == (None, None, None, None):
         return RotationState()
     cache = StampedCache("rotation-state", str(workspace.root.resolve()), code_stamp(*_CODE))
     state = cache.get(rotation.id, stamp)
@@ -130,7 +144,7 @@ def _read_state(
     problems: list[Problem],
     rotation_id: str | None = None,
 ) -> RotationState:
-    from oncall.rotation.schema import PlanFile, PublishedFile, SwapsFile
+    from oncall.rotation.schema import CoversFile, PlanFile, PublishedFile, SwapsFile
 
     rid = rotation.id if rotation is not None else str(rotation_id)
     start = rotation.rotation.start if rotation is not None else None
@@ -158,7 +172,14 @@ def _read_state(
         _check_plan(plan_file, start, found)
         plan = {w.week: w for w in plan_file.weeks}
         problems.extend(found.items)
-    return RotationState(published=published, swaps=swaps, plan=plan)
+    covers: tuple[Cover, ...] = ()
+    parsed_covers = _parse_state_file(workspace, covers_path(workspace, rid), CoversFile, problems)
+    if parsed_covers is not None:
+        covers_file, found = parsed_covers
+        _check_covers(covers_file, found)
+        covers = covers_file.covers
+        problems.extend(found.items)
+    return RotationState(published=published, swaps=swaps, plan=plan, covers=covers)
 
 
 def _parse_state_file(
@@ -242,6 +263,30 @@ def _check_plan(parsed: Any, start: date | None, found: Any) -> None:
             found.add(f"{where}.week", f"duplicate week (also weeks[{seen[week.week]}])")
         seen.setdefault(week.week, index)
         _check_member(week.engineer, f"{where}.engineer", found)
+        _check_member(getattr(week, "backup", None), f"{where}.backup", found)
+
+
+def _check_covers(parsed: Any, found: Any) -> None:
+    seen: dict[int, int] = {}
+    for index, cover in enumerate(parsed.covers):
+        where = f"covers[{index}]"
+        if cover.id in seen:
+            found.add(f"{where}.id", f"duplicate id {cover.id} (also covers[{seen[cover.id]}])")
+        seen.setdefault(cover.id, index)
+        if cover.id < 1:
+            found.add(f"{where}.id", "must be 1 or more")
+        _check_member(cover.member, f"{where}.member", found)
+        _check_member(cover.instead_of, f"{where}.instead_of", found)
+        for name in ("start", "until", "created", "removed"):
+            _check_stamp(getattr(cover, name), f"{where}.{name}", found)
+        if (
+            cover.start.tzinfo is not None
+            and cover.until.tzinfo is not None
+            and cover.until <= cover.start
+        ):
+            found.add(f"{where}.until", "is not after start")
+        if cover.member == cover.instead_of:
+            found.add(f"{where}.instead_of", "is the same member as member")
 
 
 def _check_published(parsed: Any, start: date | None, found: Any) -> None:
@@ -272,6 +317,10 @@ def write_plan(workspace: Workspace, rotation_id: str, plan: Mapping[date, Plann
         entry = f"  - {{week: {monday.isoformat()}, engineer: {week.engineer or 'null'}"
         if week.reason:
             entry += f", reason: {quoted(week.reason).strip()}"
+        if week.backup:
+            entry += f", backup: {week.backup}"
+        if week.backup_reason:
+            entry += f", backup_reason: {quoted(week.backup_reason).strip()}"
         lines.append(entry + "}\n")
     _write(workspace, plan_path(workspace, rotation_id), "".join(lines))
 
@@ -379,6 +428,45 @@ def mark_swap_undone(workspace: Workspace, rotation_id: str, swap_id: int, when:
     _edit_state_file(workspace, swaps_path(workspace, rotation_id), SWAPS_HEADER, "swaps", change)
 
 
+def append_cover(workspace: Workspace, rotation_id: str, cover: Cover) -> None:
+    """Add ``cover`` to the covers file (inside ``rotation_lock``)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    entry = CommentedMap([("id", cover.id), ("member", cover.member)])
+    if cover.instead_of:
+        entry["instead_of"] = cover.instead_of
+    entry["start"] = cover.start.isoformat()
+    entry["until"] = cover.until.isoformat()
+    if cover.reason:
+        entry["reason"] = cover.reason
+    if cover.created is not None:
+        entry["created"] = cover.created.isoformat()
+    _edit_state_file(
+        workspace,
+        covers_path(workspace, rotation_id),
+        COVERS_HEADER,
+        "covers",
+        lambda items: items.append(entry),
+    )
+
+
+def mark_cover_removed(
+    workspace: Workspace, rotation_id: str, cover_id: int, when: datetime
+) -> None:
+    """Stamp cover ``cover_id`` as removed (inside ``rotation_lock``)."""
+
+    def change(items: Any) -> None:
+        for item in items:
+            if isinstance(item, dict) and item.get("id") == cover_id:
+                item["removed"] = when.isoformat()
+                return
+        raise UsageError(f"cover {cover_id}: not found")
+
+    _edit_state_file(
+        workspace, covers_path(workspace, rotation_id), COVERS_HEADER, "covers", change
+    )
+
+
 def append_published(workspace: Workspace, rotation_id: str, weeks: list[PublishedWeek]) -> None:
     """Add ``weeks`` to the published file, keeping it sorted by week (inside the lock)."""
     from ruamel.yaml.comments import CommentedMap
@@ -386,6 +474,8 @@ def append_published(workspace: Workspace, rotation_id: str, weeks: list[Publish
     def change(items: Any) -> None:
         for week in weeks:
             entry = CommentedMap([("week", week.week), ("engineer", week.engineer)])
+            if week.backup:
+                entry["backup"] = week.backup
             if week.reason:
                 entry["reason"] = week.reason
             if week.published is not None:

@@ -26,7 +26,10 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield make_workspace(tmp_path, monkeypatch)
 
 
-def row(member: str, weeks: int, published: int, holidays: int, swaps: int = 0) -> dict:
+def row(
+    member: str, weeks: int, published: int, holidays: int, swaps: int = 0, hours: float = 0
+) -> dict:
+    """A member's line; ``hours`` answered (default: 168 per week, no covers, no DST change)."""
     return {
         "member": member,
         "current": True,
@@ -35,6 +38,11 @@ def row(member: str, weeks: int, published: int, holidays: int, swaps: int = 0) 
         "holiday_days": holidays,
         "weekend_days": 2 * weeks,
         "swaps": swaps,
+        "hours_served": float(hours or 168 * weeks),
+        "hours_covered": 0.0,
+        "holiday_days_served": holidays,
+        "backup_weeks": 0,
+        "backup_holiday_days": 0,
     }
 
 
@@ -47,7 +55,14 @@ def test_twelve_weeks(ws: Path) -> None:
         "last": "2027-03-22",
         "weeks": 12,
         "whole_cycles": 4,
-        "members": [row("ana", 4, 0, 1), row("ben", 4, 0, 0), row("cem", 4, 0, 1)],
+        # cem's week of 22 Mar holds the change to summer time: one hour shorter; ben's week
+        # of 25 Jan runs to Mon 1 Feb 09:30, and his leave starts that midnight: the 9.5 hours
+        # before the hand-off nobody answers (the leave command suggests a cover)
+        "members": [
+            row("ana", 4, 0, 1),
+            row("ben", 4, 0, 0, hours=4 * 168 - 9.5),
+            row("cem", 4, 0, 1, hours=4 * 168 - 1),
+        ],
         "spread": {"weeks": 0, "holiday_days": 1},
         "empty_weeks": 0,
         "plan_years": [
@@ -71,7 +86,11 @@ def test_published_history_and_swaps_count(ws: Path) -> None:
     assert invoke("swap", "add", "2027-02-15", "2027-03-15").exit_code == 0  # ana <-> ben
     result = invoke("fairness", "--until", "2027-03-22", "--format", "json")
     data = json.loads(result.stdout)
-    assert data["members"] == [row("ana", 4, 1, 1, 1), row("ben", 4, 2, 0, 1), row("cem", 4, 1, 1)]
+    assert data["members"] == [
+        row("ana", 4, 1, 1, 1),
+        row("ben", 4, 2, 0, 1, hours=4 * 168 - 9.5),
+        row("cem", 4, 1, 1, hours=4 * 168 - 1),
+    ]
 
 
 def test_default_horizon_is_the_whole_history_and_a_year_ahead(ws: Path) -> None:
@@ -98,9 +117,10 @@ def test_table_and_markdown(ws: Path) -> None:
     )
     md = invoke("fairness", "--until", "2027-03-22", "--format", "md")
     assert md.stdout.splitlines()[:3] == [
-        "| member | weeks | published weeks | holiday days | weekend days | swaps |",
-        "| --- | --- | --- | --- | --- | --- |",
-        "| ana | 4 | 0 | 1 | 8 | 0 |",
+        "| member | weeks | published weeks | holiday days | weekend days | swaps | hours served "
+        "| hours covered | holiday days served |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| ana | 4 | 0 | 1 | 8 | 0 | 672 | 0 | 1 |",
     ]
 
 

@@ -47,6 +47,18 @@ def test_add_keeps_comments_and_shows_what_moves(ws: Path) -> None:
         "2 weeks changed:\n"
         f"  week 2027-01-11: ben -> cem: cem instead of ben, to keep weeks even after: {dentist}\n"
         f"  week 2027-01-18: cem -> ben: ben takes over from {dentist}\n"
+        # cem now holds the week of 11 Jan, whose shift runs to Mon 18 Jan 09:30: the hours of
+        # his leave before the hand-off are shown as nobody's, with the fairest cover
+        "who answers changed in 2 spans:\n"
+        "  Mon 18 Jan 00:00 CET - Mon 18 Jan 09:30 CET: ben -> (nobody): uncovered: "
+        f"{dentist}\n"
+        "  Mon 18 Jan 09:30 CET - Wed 20 Jan 00:00 CET: cem -> ben: ben is on call as planned "
+        f"(leave added: {dentist})\n"
+        "suggestion: cem is still the primary on call Mon 18 Jan 2027 00:00 CET until Mon 18 "
+        "Jan 2027 09:30 CET, on leave; fairest cover: ana (0 h covered so far, 9 weeks on call "
+        "this year, on call the week before or after). Apply it with `oncall cover add ana "
+        "--from 2027-01-18T00:00:00+01:00 --until 2027-01-18T09:30:00+01:00 --for cem`, or add "
+        "the leave with `--cover auto`\n"
     )
     assert rotation_text(ws) == ROTATION + (
         "    leave:\n      - {start: 2027-01-18, end: 2027-01-19, reason: dentist}\n"
@@ -70,6 +82,10 @@ def test_add_to_a_member_with_leave_appends_and_json(ws: Path) -> None:
         "added": [{"start": "2027-02-20", "end": "2027-02-20", "reason": None}],
         "changes": [],
         "dry_run": False,
+        "span_changes": [],
+        "backup_changes": [],
+        "suggestions": [],
+        "covers": [],
         "warnings": [],
     }
     assert rotation_text(ws) == ROTATION.replace(

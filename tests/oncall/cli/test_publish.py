@@ -19,7 +19,10 @@ from oncall.cli.app import app
 from tests.oncall.rotation.workspaces import make_workspace
 
 SKI = "ben instead of ana, to keep weeks even around ben on leave 1-9 Feb (ski trip)"
-CONFLICT = "cem on leave 19 Jan, in a published week: settle it with `oncall swap add`"
+CONFLICT = (
+    "cem on leave 19 Jan, in a published week: settle it with `oncall cover add` (or `oncall "
+    "swap add`)"
+)
 
 
 def invoke(*args: str):
@@ -51,7 +54,7 @@ def test_publish_writes_a_readable_file(ws: Path) -> None:
     assert (ws / "schedules" / "data-engineering" / "published.yaml").read_text() == (
         "# On-call weeks frozen by `oncall publish`: the schedule never changes them afterwards.\n"
         "# A published week whose engineer turns out to be on leave is reported as a conflict:\n"
-        "# settle it with `oncall swap add`.\n"
+        "# settle it with `oncall cover add` (or `oncall swap add`).\n"
         "weeks:\n"
         f"- week: 2027-01-04\n  engineer: ana\n  published: {stamp}\n"
         f"- week: 2027-01-11\n  engineer: ben\n  published: {stamp}\n"
@@ -63,6 +66,9 @@ def test_publish_writes_a_readable_file(ws: Path) -> None:
     assert json.loads(again.stdout) == {
         "changes": [],
         "dry_run": False,
+        "span_changes": [],
+        "backup_changes": [],
+        "suggestions": [],
         "rotation": "data-engineering",
         "published": [
             {
@@ -80,7 +86,12 @@ def test_a_later_leave_in_a_published_week_is_a_conflict_settled_by_a_swap(ws: P
     assert invoke("publish", "--weeks", "4").exit_code == 0
     result = invoke("leave", "add", "cem", "2027-01-19")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "added: cem on leave 19 Jan\nno week changes engineer\n"
+    assert result.stdout.startswith(
+        "added: cem on leave 19 Jan\nno week changes engineer\n"
+        "who answers changed in 1 span:\n"
+        "  Tue 19 Jan 00:00 CET - Wed 20 Jan 00:00 CET: cem -> (nobody): uncovered: cem on leave "
+        "19 Jan\nsuggestion: cem is still the primary on call"
+    )
     assert result.stderr == f"warning: week 2027-01-18: {CONFLICT}\n"
 
     result = invoke("schedule", "-f", "json", "-n", "3")

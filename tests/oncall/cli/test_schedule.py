@@ -241,6 +241,8 @@ def test_a_week_nobody_can_take_is_null_with_a_warning(ws: Path) -> None:
         "published": False,
         "swap": None,
         "conflict": None,
+        "backup": None,
+        "covers": [],
     }
     assert result.stderr == f"warning: week 2027-01-18: nobody can take it ({reason})\n"
 

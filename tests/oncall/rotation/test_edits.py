@@ -141,8 +141,13 @@ def test_twenty_random_edits_each_stay_local(tmp_path_factory, monkeypatch, cale
         if diff and not fresh.state.active_swaps:
             spread_before = {y.first: y.values["holiday_spread"] for y in engine.years(0, 200)}
             for year in fresh.years(min(diff), max(diff)):
+                if year.first not in spread_before:
+                    # the edit brought this year into the horizon (a far leave): before, it
+                    # was shown in plain list order, not planned; solved now, or kept from an
+                    # older plan file, it is no repair of this edit
+                    continue
                 best = fresh.optimum(year, frozen=True).values["holiday_spread"]
-                was = spread_before.get(year.first, 0)
+                was = spread_before[year.first]
                 assert year.values["holiday_spread"] <= max(was, best + 1), (kind, year, best)
 
 

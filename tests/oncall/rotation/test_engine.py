@@ -139,7 +139,8 @@ def test_published_weeks_never_move_and_a_later_leave_is_a_conflict() -> None:
     assert engineers(eng, 3) == ["a", "b", "c"]
     week = eng.week(1)
     assert week.conflict == (
-        "b on leave 12 Jan (dentist), in a published week: settle it with `oncall swap add`"
+        "b on leave 12 Jan (dentist), in a published week: settle it with `oncall cover add` "
+        "(or `oncall swap add`)"
     )
     assert week.reason == week.conflict
     assert eng.schedule(0, 3).warnings == [f"week 2027-01-11: {week.conflict}"]
