@@ -177,7 +177,7 @@ def list_covers(
             "for": c.instead_of or "(primary)",
             "from": short_when(c.start, rot.timezone),
             "until": short_when(c.until, rot.timezone),
-            "hours": f"{c.hours:g}",
+            "hours": f"{c.hours:.1f}".removesuffix(".0"),
             "reason": c.reason or "",
             "state": "removed" if not c.active else ("over" if c.until <= now else "active"),
         }

@@ -14,16 +14,16 @@ not be paged. For one instant:
 3. whoever is still named and is on leave then (the local date of the instant falls on a leave
    day, in the member's zone) does not answer: the role is *uncovered*.
 
-Pure over an engine (no files, no clock). Spans are half-open: ``[start, until)``.
+Pure over an engine (no files, no clock). Spans are half-open: ``[start, until)``. Value types are
+NamedTuples: they cost nothing at import, and every ``whois`` imports this module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from oncall.config.models import Leave, Rotation
 from oncall.rotation.model import Cover, WeekAssignment
@@ -55,8 +55,7 @@ def leave_at(rotation: Rotation, member_id: str | None, instant: datetime) -> Le
     return next((x for x in member.leave if x.start <= day <= x.end), None)
 
 
-@dataclass(frozen=True)
-class Duty:
+class Duty(NamedTuple):
     """Who answers at one instant, and why."""
 
     at: datetime
@@ -201,8 +200,7 @@ def boundaries(engine: Engine, start: datetime, end: datetime) -> list[datetime]
     return sorted(t for t in found if start < t < end)
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     """A span where the same people answer."""
 
     start: datetime
@@ -260,8 +258,7 @@ def next_change(engine: Engine, duty: Duty) -> Duty | None:
 # --- choosing who covers --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A member who could cover a span, with what ranks them."""
 
     member: str

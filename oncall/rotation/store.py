@@ -179,7 +179,31 @@ def _read_state(
         _check_covers(covers_file, found)
         covers = covers_file.covers
         problems.extend(found.items)
-    return RotationState(published=published, swaps=swaps, plan=plan, covers=covers)
+    return RotationState(
+        published={day: _plain_times(w) for day, w in published.items()},
+        swaps=tuple(_plain_times(x) for x in swaps),
+        plan=plan,
+        covers=tuple(_plain_times(x) for x in covers),
+    )
+
+
+def _plain_times(record: M) -> M:
+    """``record`` with its date-times in the standard library's fixed-offset zones instead of
+    pydantic's own: the state is cached by pickling, and reading it back must not import
+    pydantic (every ``whois`` reads it)."""
+    import dataclasses
+    from datetime import timezone
+
+    changes = {}
+    for item in dataclasses.fields(record):  # type: ignore[arg-type]
+        value = getattr(record, item.name)
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            offset = value.utcoffset()
+            assert offset is not None
+            plain = timezone(offset)
+            if type(value.tzinfo) is not type(plain):
+                changes[item.name] = value.replace(tzinfo=plain)
+    return dataclasses.replace(record, **changes) if changes else record  # type: ignore[type-var]
 
 
 def _parse_state_file(

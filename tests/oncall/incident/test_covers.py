@@ -322,3 +322,81 @@ def test_without_a_valid_version_whois_fails_as_before(simple: Path) -> None:
     result = run("whois", "engagement")
     assert result.exit_code == 2
     assert "members[1].id" in result.output
+
+
+# --- a backup on call --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def with_backup(published: Path) -> Path:
+    path = published / "schedules" / "data-engineering.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "team: Data Engineering\n", "team: Data Engineering\nbackup: true\n"
+        )
+    )
+    return published
+
+
+def test_the_backup_is_step_two_and_first_when_uncovered(with_backup: Path) -> None:
+    weeks = json.loads(ok("schedule", "--weeks", "3", "-f", "json"))["weeks"]
+    assert [(w["engineer"], w["backup"]) for w in weeks] == [
+        ("ann", "ben"),
+        ("ben", "cai"),
+        ("cai", "ann"),
+    ]
+    answer = whois("2027-01-06T10:00")
+    assert answer["backup"]["id"] == "ben"
+    assert [s["who"] for s in answer["escalation"][:2]] == [
+        "Ann Arbor (on call, data-engineering)",
+        "Ben Bauer (backup, data-engineering)",
+    ]
+    assert "BACKUP   Ben Bauer" in ok("whois", "engagement", "--at", "2027-01-06T10:00")
+    ok("leave", "add", "ann", "2027-01-07", "--reason", "sick")
+    answer = whois("2027-01-07T10:00")
+    assert answer["uncovered"] is True and answer["on_call"] is None
+    assert answer["escalation"][0]["who"] == "Ben Bauer (backup, data-engineering)"
+    assert answer["escalation"][0]["contact"] == "+49 30 0002, ben@example.com"
+    # a cover for the backup replaces the backup only
+    ok("cover", "add", "cai", "--from", "2027-01-08T00:00", "--until", "2027-01-09T00:00",
+       "--for", "ben")  # fmt: skip
+    answer = whois("2027-01-08T10:00")
+    assert (answer["on_call"]["id"], answer["backup"]["id"]) == ("ann", "cai")
+
+
+def test_member_feeds_carry_backup_weeks(with_backup: Path) -> None:
+    own = parse(run("ical", "--member", "ben", "--weeks", "3").stdout_bytes).by_uid()
+    backup = own["backup-2027-01-04.ben-feed@data-engineering.oncall"]
+    assert backup.summary == "Backup on call: Data Engineering Team"
+    assert backup.status == "CONFIRMED"
+    assert "week-2027-01-11.ben-feed@data-engineering.oncall" in own
+    team = parse(run("ical", "--weeks", "3").stdout_bytes).by_uid()
+    assert "Backup: Ben Bauer (ben)" in team["week-2027-01-04@data-engineering.oncall"].description
+    assert not any(uid.startswith("backup-") for uid in team)
+    fair = json.loads(ok("fairness", "--until", "2027-01-18", "-f", "json"))
+    assert {m["member"]: m["backup_weeks"] for m in fair["members"]} == {
+        "ann": 1,
+        "ben": 1,
+        "cai": 1,
+    }
+
+
+def test_a_hostile_cover_reason_is_only_text(published: Path) -> None:
+    control = run(
+        "cover", "add", "cai", "--from", "2027-01-06T13:00", "--until", "2027-01-06T17:00",
+        "--reason", "\x1b[31mred",
+    )  # fmt: skip
+    assert control.exit_code == 2 and "--reason: control character" in control.output
+    reason = "[bold]x[/bold] <script> # heading | cell *em*"
+    ok(
+        "cover", "add", "cai", "--from", "2027-01-06T13:00", "--until", "2027-01-06T17:00",
+        "--reason", reason,
+    )  # fmt: skip
+    assert reason in ok("whois", "engagement", "--at", "2027-01-06T14:00")
+    assert "[bold]x[/bold]" in ok("cover", "list")  # markup stays text, even wrapped
+    markdown = ok("handoff", "--date", "2027-01-05")
+    assert "\\[bold\\]x" in markdown and "\\| cell \\*em\\*" in markdown
+    listed = ok("cover", "list", "-f", "md")
+    assert listed.count("\n") == 3 and "\\| cell" in listed  # the reason stays in its cell
+    team = parse(run("ical", "--weeks", "2").stdout_bytes).by_uid()
+    assert reason in team["cover-1@data-engineering.oncall"].description
