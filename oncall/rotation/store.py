@@ -117,6 +117,13 @@ def load_state(workspace: Workspace, rotation: Rotation) -> RotationState:
         problems: list[Problem] = []
         state = _read_state(workspace, rotation, problems)
         if problems:
+            last = cache.entries.get(rotation.id)
+            if workspace.lenient and last is not None:  # an incident answer survives a typo
+                workspace.fallbacks.append(
+                    f"{problems[0]} (answering from the last version of the state files that "
+                    f"validated; fix it: `oncall validate`)"
+                )
+                return last[1]  # type: ignore[no-any-return]
             raise ConfigError(*problems)
         cache.put(rotation.id, stamp, state)
         cache.save()

@@ -400,3 +400,17 @@ def test_a_hostile_cover_reason_is_only_text(published: Path) -> None:
     assert listed.count("\n") == 3 and "\\| cell" in listed  # the reason stays in its cell
     team = parse(run("ical", "--weeks", "2").stdout_bytes).by_uid()
     assert reason in team["cover-1@data-engineering.oncall"].description
+
+
+def test_a_broken_covers_file_does_not_hide_who_answers(published: Path) -> None:
+    ok("cover", "add", "cai", "--from", "2027-01-06T13:00", "--until", "2027-01-06T17:00")
+    assert answering("2027-01-06T14:00") == "cai"
+    path = published / "schedules" / "data-engineering" / "covers.yaml"
+    path.write_text(path.read_text().replace("+01:00", ""))  # offsets lost in an edit
+    result = CliRunner().invoke(
+        app, ["whois", "engagement", "--at", "2027-01-06T14:00", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["on_call"]["id"] == "cai"
+    assert "covers.yaml: covers[0].start: needs a UTC offset" in result.stderr
+    assert run("schedule").exit_code == 2  # everything else still refuses the broken file
