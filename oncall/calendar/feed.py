@@ -681,6 +681,25 @@ def _removed_events(rotation: Rotation, entry: Entry, member_id: str | None) -> 
 # --- rendering --------------------------------------------------------------------------------
 
 
+def calendar_header(name: str, zone_name: str, description: str | None = None) -> list[ics.Prop]:
+    """The properties every calendar of ours opens with (version, product, name, zone)."""
+    about = (
+        [ics.text("DESCRIPTION", description), ics.text("X-WR-CALDESC", description)]
+        if description is not None
+        else []
+    )
+    return [
+        ics.Prop("VERSION", "2.0"),
+        ics.Prop("PRODID", PRODID),
+        ics.Prop("CALSCALE", "GREGORIAN"),
+        ics.Prop("METHOD", "PUBLISH"),
+        ics.text("NAME", name),
+        ics.text("X-WR-CALNAME", name),
+        *about,
+        ics.text("X-WR-TIMEZONE", zone_name),
+    ]
+
+
 def render(
     rotation: Rotation,
     member: Member | None,
@@ -702,15 +721,7 @@ def render(
         first = min(first, event.start.astimezone(zone).date())
         last = max(last, event.end.astimezone(zone).date())
     header = [
-        ics.Prop("VERSION", "2.0"),
-        ics.Prop("PRODID", PRODID),
-        ics.Prop("CALSCALE", "GREGORIAN"),
-        ics.Prop("METHOD", "PUBLISH"),
-        ics.text("NAME", name),
-        ics.text("X-WR-CALNAME", name),
-        ics.text("DESCRIPTION", description),
-        ics.text("X-WR-CALDESC", description),
-        ics.text("X-WR-TIMEZONE", rotation.timezone),
+        *calendar_header(name, rotation.timezone, description),
         ics.Prop("REFRESH-INTERVAL", REFRESH_INTERVAL, (("VALUE", "DURATION"),)),
         ics.Prop("X-PUBLISHED-TTL", REFRESH_INTERVAL),
     ]

@@ -54,6 +54,14 @@ def changes_data(outcome: Outcome, spans_first: bool = False) -> dict[str, Any]:
     return data
 
 
+def _week_line(change: Any, role: str) -> str:
+    """``  week 2027-01-11: ben -> cem: why`` (``role`` before the first name, e.g. backup)."""
+    return (
+        f"  week {change.start.isoformat()}: {role}{change.before or '(nobody)'} -> "
+        f"{change.after or '(nobody)'}: {change.reason}"
+    )
+
+
 def render_outcome(
     outcome: Outcome,
     output: TextFormat,
@@ -81,22 +89,12 @@ def render_outcome(
             else:
                 typer.echo(f"{count} week{'s' if count != 1 else ''} {verb}:")
         for change in outcome.changes:
-            typer.echo(
-                terminal(
-                    f"  week {change.start.isoformat()}: {change.before or '(nobody)'} -> "
-                    f"{change.after or '(nobody)'}: {change.reason}"
-                )
-            )
+            typer.echo(terminal(_week_line(change, "")))
         if outcome.backup_changes:
             count = len(outcome.backup_changes)
             typer.echo(f"{count} backup week{'s' if count != 1 else ''} {verb}:")
             for change in outcome.backup_changes:
-                typer.echo(
-                    terminal(
-                        f"  week {change.start.isoformat()}: backup {change.before or '(nobody)'}"
-                        f" -> {change.after or '(nobody)'}: {change.reason}"
-                    )
-                )
+                typer.echo(terminal(_week_line(change, "backup ")))
         if outcome.span_changes:
             from oncall.text import short_when
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from oncall.config.models import Rotation
     from oncall.config.workspace import Workspace
+    from oncall.rotation.changes import CoverResult
     from oncall.rotation.model import Cover
 
 app = new_app(
@@ -108,13 +109,16 @@ def add(
     ws, rot = _rotation(ctx, rotation)
     first, last = _span(rot, start, until)
     result = changes.add_cover(ws, rotation, member, first, last, instead_of, reason, dry_run)
-    verb = "would add" if dry_run else "added"
+    _render(result, "would add" if dry_run else "added", rot, output)
+
+
+def _render(result: "CoverResult", verb: str, rotation: "Rotation", output: TextFormat) -> None:
     render_outcome(
         result.outcome,
         output,
-        [f"{verb} cover {describe(result.cover, rot.timezone)}"],
+        [f"{verb} cover {describe(result.cover, rotation.timezone)}"],
         {"cover": cover_data(result.cover)},
-        zone=rot.timezone,
+        zone=rotation.timezone,
         spans_first=True,
     )
 
@@ -132,15 +136,7 @@ def remove(
 
     ws, rot = _rotation(ctx, rotation)
     result = changes.remove_cover(ws, rotation, cover_id, dry_run)
-    verb = "would remove" if dry_run else "removed"
-    render_outcome(
-        result.outcome,
-        output,
-        [f"{verb} cover {describe(result.cover, rot.timezone)}"],
-        {"cover": cover_data(result.cover)},
-        zone=rot.timezone,
-        spans_first=True,
-    )
+    _render(result, "would remove" if dry_run else "removed", rot, output)
 
 
 @app.command("list")

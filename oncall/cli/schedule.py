@@ -109,6 +109,7 @@ def schedule(
 
 def schedule_data(result: "Schedule") -> dict[str, Any]:
     """The contract's JSON (CONTRACT section 3), with a few extra keys per week."""
+    from oncall.cli.cover import cover_data
     from oncall.cli.fairness import year_data
 
     return {
@@ -126,7 +127,7 @@ def schedule_data(result: "Schedule") -> dict[str, Any]:
                 "swap": week.swap.id if week.swap is not None else None,
                 "conflict": week.conflict,
                 "backup": week.backup,
-                "covers": [cover_brief(cover) for cover in week.active_covers],
+                "covers": [cover_data(cover) for cover in week.active_covers],
             }
             for week in result.weeks
         ],
@@ -135,18 +136,6 @@ def schedule_data(result: "Schedule") -> dict[str, Any]:
             for member, load in result.load.items()
         },
         "plan_years": [year_data(year) for year in result.years],
-    }
-
-
-def cover_brief(cover: Any) -> dict[str, Any]:
-    """A cover inside a schedule week (the ``cover`` shape of ``oncall whois``)."""
-    return {
-        "id": cover.id,
-        "member": cover.member,
-        "from": cover.start.isoformat(),
-        "until": cover.until.isoformat(),
-        "reason": cover.reason,
-        "for": cover.instead_of,
     }
 
 

@@ -157,7 +157,7 @@ def _ics(ws: "Workspace", rotation: "Rotation", data: dict[str, Any]) -> bytes:
     from zoneinfo import ZoneInfo
 
     from oncall.calendar import ics
-    from oncall.calendar.feed import PRODID, files_stamp, input_files
+    from oncall.calendar.feed import calendar_header, files_stamp, input_files
 
     zone = ZoneInfo(data["timezone"])
     stamp = files_stamp(input_files(ws, rotation.id))
@@ -199,13 +199,5 @@ def _ics(ws: "Workspace", rotation: "Rotation", data: dict[str, Any]) -> bytes:
     today = clock.today(zone)
     children = [ics.vtimezone(zone, first or today, last or today), *events]
     name = f"Shifts: {data['name']} ({rotation.name})"
-    header = [
-        ics.Prop("VERSION", "2.0"),
-        ics.Prop("PRODID", PRODID),
-        ics.Prop("CALSCALE", "GREGORIAN"),
-        ics.Prop("METHOD", "PUBLISH"),
-        ics.text("NAME", name),
-        ics.text("X-WR-CALNAME", name),
-        ics.text("X-WR-TIMEZONE", data["timezone"]),
-    ]
+    header = calendar_header(name, data["timezone"])
     return ics.Component("VCALENDAR", header, children).render().encode("utf-8")
