@@ -24,7 +24,7 @@ POLICY_TEXT = {
 
 
 def owners_rows(runbooks: list[Runbook]) -> list[dict[str, Any]]:
-    """The owners table: one row per pipeline (CONTRACT: pipeline, name, primary, secondary)."""
+    """The owners table: one row per pipeline (pipeline, name, primary, secondary)."""
     return [
         {
             "pipeline": runbook.id,

@@ -108,7 +108,7 @@ def schedule(
 
 
 def schedule_data(result: "Schedule") -> dict[str, Any]:
-    """The contract's JSON (CONTRACT section 3), with a few extra keys per week."""
+    """The schedule as JSON (docs/rotation.md), with a few extra keys per week."""
     from oncall.cli.cover import cover_data
     from oncall.cli.fairness import year_data
 

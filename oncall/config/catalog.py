@@ -1,6 +1,6 @@
 """What the product knows by name: the four pipelines, their sources and their diagnose checks.
 
-These ids are part of the external contract (CONTRACT.md sections 2, 4 and 5).
+These ids are what users and scripts rely on (docs/reference.md, docs/diagnose.md).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ CHECK_PIPELINE: dict[str, str] = {
     check: pipeline for pipeline, checks in CHECKS.items() for check in checks
 }
 
-#: what each check's ``count`` counts (CONTRACT section 5)
+#: what each check's ``count`` counts (docs/diagnose.md, "The checks")
 CHECK_UNITS: dict[str, str] = {
     "filing_discrepancy": "months",
     "cost_data_delay": "months",
@@ -44,7 +44,7 @@ def counted(count: int, unit: str) -> str:
     return f"{count:,} {unit[:-1] if count == 1 and unit.endswith('s') else unit}"
 
 
-#: raw sources under ``DATA/sources/`` (CONTRACT section 4)
+#: raw sources under ``DATA/sources/`` (docs/pipelines.md, "Sources")
 SOURCE_IDS: tuple[str, ...] = (
     "revenue",
     "costs",
@@ -54,7 +54,7 @@ SOURCE_IDS: tuple[str, ...] = (
     "clicks",
 )
 
-#: defaults of the check thresholds a runbook may override (CONTRACT section 5)
+#: defaults of the check thresholds a runbook may override (docs/diagnose.md)
 THRESHOLD_DEFAULTS: dict[str, dict[str, float]] = {
     # fires above max(abs_tolerance, rel_tolerance * |filed value|)
     "filing_discrepancy": {"abs_tolerance": 1.00, "rel_tolerance": 0.0001},

@@ -1,4 +1,4 @@
-"""The documented bounds of every input (README, "Limits and hostile input").
+"""The documented bounds of every input (docs/workspace.md, "Limits and hostile input").
 
 Files, command-line text and dates are checked against these before anything works with them,
 so no input can make a command run for minutes, print megabytes or crash.

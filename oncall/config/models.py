@@ -258,7 +258,7 @@ class Runbook:
     thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def threshold(self, check_id: str, name: str) -> float:
-        """A check's threshold: the runbook's value, else the contract default."""
+        """A check's threshold: the runbook's value, else the documented default."""
         from oncall.config.catalog import THRESHOLD_DEFAULTS
 
         value = self.thresholds.get(check_id, {}).get(name)

@@ -42,7 +42,7 @@ _CODE_FILES = [
 
 def resolve_workspace(option: Path | None = None, cwd: Path | None = None) -> Workspace:
     """``--workspace``, else ``ONCALL_WORKSPACE``, else the nearest ancestor with runbooks/ or
-    schedules/ (CONTRACT section 2)."""
+    schedules/ (docs/workspace.md)."""
     for value, source in ((option, "--workspace"), (os.environ.get(WORKSPACE_VARIABLE), None)):
         if value:
             path = Path(value).expanduser()

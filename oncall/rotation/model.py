@@ -220,7 +220,7 @@ class WeekAssignment:
 
     @property
     def engineer_holidays(self) -> tuple[Holiday, ...]:
-        """The on-call engineer's public holidays this week (the contract's ``holidays``)."""
+        """The on-call engineer's public holidays this week (the schedule JSON's ``holidays``)."""
         if self.engineer is None:
             return self.rotation_holidays
         return self.holidays.get(self.engineer, self.rotation_holidays)
