@@ -102,15 +102,7 @@ def print_json(data: Any) -> None:
 
 
 class TableFormat(StrEnum):
-    """Output formats for commands printing a table of data."""
+    """``pipeline``'s table-or-JSON formats (to move to ``oncall.cli.output`` with its CLI)."""
 
     table = "table"
-    json = "json"
-
-
-class DocumentFormat(StrEnum):
-    """Output formats for commands printing one document."""
-
-    text = "text"
-    md = "md"
     json = "json"

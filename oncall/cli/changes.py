@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from oncall.cli.base import print_json, warn
+from oncall.cli.output import TextFormat
 
 if TYPE_CHECKING:
-    from oncall.cli.schedule import TextFormat
     from oncall.rotation.changes import Outcome
 
 #: ``--dry-run`` of every plan-changing command
@@ -72,10 +72,9 @@ def render_outcome(
 ) -> None:
     """Print ``lines`` and the change lists (text), or the change lists and ``extra`` (JSON);
     warnings go to stderr either way. Span times are shown in ``zone``."""
-    from oncall.cli.schedule import TextFormat
     from oncall.escape import terminal
 
-    if output is TextFormat.json:
+    if output == "json":
         data = changes_data(outcome, spans_first)
         print_json({**data, **extra, "warnings": list(outcome.warnings)})
     else:

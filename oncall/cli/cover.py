@@ -5,15 +5,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from oncall.cli.base import new_app, out_console, print_json
+from oncall.cli.base import new_app, print_json
 from oncall.cli.changes import DryRunOption, render_outcome
 from oncall.cli.context import workspace
+from oncall.cli.output import RowsFormat, TextFormat, render_rows
 from oncall.cli.schedule import (
     DEFAULT_ROTATION,
     RotationOption,
-    ScheduleFormat,
-    TextFormat,
-    TextFormatOption,
 )
 
 if TYPE_CHECKING:
@@ -98,7 +96,7 @@ def add(
     ] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Why (shown in whois).")] = None,
     rotation: RotationOption = DEFAULT_ROTATION,
-    output: TextFormatOption = TextFormat.text,
+    output: TextFormat = "text",
     dry_run: DryRunOption = False,
 ) -> None:
     """MEMBER answers from --from until --until (refused when MEMBER is on leave then)."""
@@ -128,7 +126,7 @@ def remove(
     ctx: typer.Context,
     cover_id: Annotated[int, typer.Argument(metavar="ID", help="The cover's id (cover list).")],
     rotation: RotationOption = DEFAULT_ROTATION,
-    output: TextFormatOption = TextFormat.text,
+    output: TextFormat = "text",
     dry_run: DryRunOption = False,
 ) -> None:
     """Remove a cover: whoever was planned answers again (the record stays, marked removed)."""
@@ -146,9 +144,7 @@ def list_covers(
         bool, typer.Option("--all", help="Include covers that are over or removed.")
     ] = False,
     rotation: RotationOption = DEFAULT_ROTATION,
-    output: Annotated[
-        ScheduleFormat, typer.Option("--format", "-f", help="table, json, csv or md.")
-    ] = ScheduleFormat.table,
+    output: RowsFormat = "table",
 ) -> None:
     """List covers (current and coming, or --all), by start."""
     from oncall import clock
@@ -160,56 +156,24 @@ def list_covers(
         (c for c in store.load_state(ws, rot).covers if show_all or (c.active and c.until > now)),
         key=lambda c: (c.start, c.id),
     )
-    if output is ScheduleFormat.json:
-        print_json([cover_data(c) for c in covers])
-        return
     from oncall.text import short_when
 
-    columns = ["id", "member", "for", "from", "until", "hours", "reason", "state"]
     rows = [
         {
-            "id": str(c.id),
+            "id": c.id,
             "member": c.member,
             "for": c.instead_of or "(primary)",
             "from": short_when(c.start, rot.timezone),
             "until": short_when(c.until, rot.timezone),
-            "hours": f"{c.hours:.1f}".removesuffix(".0"),
-            "reason": c.reason or "",
+            "hours": c.hours,
+            "reason": c.reason,
             "state": "removed" if not c.active else ("over" if c.until <= now else "active"),
         }
         for c in covers
     ]
-    _table(rows, columns, output, f"Covers in {rotation}")
-
-
-def _table(rows: list[dict[str, str]], columns: list[str], output: Any, title: str) -> None:
-    if output is ScheduleFormat.csv:
-        import csv
-        import sys
-
-        from oncall.escape import csv_row
-
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow(csv_row(row[c] for c in columns))
-        return
-    from oncall.escape import md_inline, rich_text
-
-    if output is ScheduleFormat.md:
-        lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
-        for row in rows:
-            lines.append("| " + " | ".join(md_inline(row[c]) for c in columns) + " |")
-        typer.echo("\n".join(lines))
-        return
-    from rich.table import Table
-
-    table = Table(title=rich_text(title), title_justify="left")
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(rich_text(row[c]) for c in columns))
-    out_console().print(table)
+    columns = ["id", "member", "for", "from", "until", "hours", "reason", "state"]
+    data = [cover_data(c) for c in covers]
+    render_rows(rows, columns, output, f"Covers in {rotation}", data, right=["hours"])
 
 
 @app.command("suggest")
@@ -218,7 +182,7 @@ def suggest(
     start: FromOption,
     until: UntilOption,
     rotation: RotationOption = DEFAULT_ROTATION,
-    output: TextFormatOption = TextFormat.text,
+    output: TextFormat = "text",
 ) -> None:
     """Who should cover --from .. --until: the fairest available member first (not on leave,
     not on call the week before or after if avoidable, fewest hours covered so far)."""
@@ -233,7 +197,7 @@ def suggest(
     if last <= first:
         raise UsageError("--until: must be after --from")
     candidates, left_out = rank(engine_for(ws, rotation), first, last)
-    if output is TextFormat.json:
+    if output == "json":
         print_json(
             {
                 "from": first.isoformat(),

@@ -6,7 +6,8 @@ import typer
 
 from oncall.cli.base import out_console, print_json
 from oncall.cli.context import workspace
-from oncall.cli.schedule import DEFAULT_ROTATION, RotationOption, ScheduleFormat, parse_day
+from oncall.cli.output import RowsFormat, render_rows
+from oncall.cli.schedule import DEFAULT_ROTATION, RotationOption, parse_day
 
 if TYPE_CHECKING:
     from oncall.rotation.fairness import Fairness, YearFairness
@@ -46,9 +47,7 @@ def fairness(
             show_default=False,
         ),
     ] = None,
-    output: Annotated[
-        ScheduleFormat, typer.Option("--format", "-f", help="table, json, csv or md.")
-    ] = ScheduleFormat.table,
+    output: RowsFormat = "table",
 ) -> None:
     """Show how evenly weeks and holidays fall on each member (published weeks as served)."""
     from oncall.rotation import api
@@ -57,17 +56,14 @@ def fairness(
         workspace(ctx), rotation, parse_day(start, "--start"), parse_day(until, "--until")
     )
     data = fairness_data(report)
-    if output is ScheduleFormat.json:
+    if output == "json":
         print_json(data)
         return
     columns = COLUMNS + (BACKUP_COLUMNS if report.backup else ())
     rows = [
-        [f"{m[c]:g}" if isinstance(m[c], float) else str(m[c]) for c in columns]
+        {**m, "member": m["member"] + ("" if m["current"] else " (former)")}
         for m in data["members"]
     ]
-    for row, member in zip(rows, data["members"], strict=True):
-        if not member["current"]:
-            row[0] += " (former)"
     spread = data["spread"]
     summary = (
         f"{report.weeks} weeks ({report.first.isoformat()} .. {report.last.isoformat()}, "
@@ -75,40 +71,14 @@ def fairness(
         f"{spread['holiday_days']} holiday day(s)"
         + (f"; {report.empty_weeks} week(s) nobody could take" if report.empty_weeks else "")
     )
-    header = [c.replace("_", " ") for c in columns]
-    if output is ScheduleFormat.csv:
-        import csv
-        import sys
-
-        from oncall.escape import csv_row
-
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(csv_row(row) for row in rows)
-    elif output is ScheduleFormat.md:
-        lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-        from oncall.escape import md_inline
-
-        lines += ["| " + " | ".join(md_inline(cell) for cell in row) + " |" for row in rows]
-        typer.echo("\n".join([*lines, "", summary, "", *years_text(report.years)]))
-    else:
-        from rich.table import Table
-
-        from oncall.escape import rich_text
-
-        table = Table(
-            title=rich_text(f"Fairness of {rotation}"),
-            title_justify="left",
-            caption=rich_text(summary),
-        )
-        for index, column in enumerate(header):
-            table.add_column(column, justify="left" if index == 0 else "right")
-        for row in rows:
-            table.add_row(*(rich_text(cell) for cell in row))
-        console = out_console()
-        console.print(table)
+    caption = None if output == "csv" else summary
+    title = f"Fairness of {rotation}"
+    render_rows(rows, columns, output, title, caption=caption, right=columns[1:])
+    if output == "md":
+        typer.echo("\n".join(["", *years_text(report.years)]))
+    elif output == "table":
         for line in years_text(report.years):
-            console.print(line, markup=False, highlight=False)
+            out_console().print(line, markup=False, highlight=False)
 
 
 def fairness_data(report: "Fairness") -> dict[str, Any]:

@@ -1,13 +1,13 @@
 """``oncall handoff``: the Monday hand-off agenda, and the items carried from week to week."""
 
 import sys
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from oncall.cli.base import new_app, print_json, warn
 from oncall.cli.context import workspace
+from oncall.cli.output import format_option
 from oncall.escape import terminal
 
 DEFAULT_ROTATION = "data-engineering"
@@ -23,9 +23,7 @@ RotationOption = Annotated[
 ]
 
 
-class AgendaFormat(StrEnum):
-    md = "md"
-    json = "json"
+AgendaFormat = format_option("md", "json")
 
 
 @app.callback()
@@ -40,9 +38,7 @@ def handoff(
             show_default=False,
         ),
     ] = None,
-    output: Annotated[AgendaFormat, typer.Option("--format", "-f", help="md or json.")] = (
-        AgendaFormat.md
-    ),
+    output: AgendaFormat = "md",
 ) -> None:
     """The Monday hand-off agenda of the week containing --date (default: this week)."""
     if ctx.invoked_subcommand is not None:
@@ -58,7 +54,7 @@ def handoff(
     data = agenda(ws, rotation, when, clock.now(), warnings)
     for line in [*ws.fallbacks, *warnings]:
         warn(line)
-    if output is AgendaFormat.json:
+    if output == "json":
         print_json(data)
     else:
         sys.stdout.write(render_markdown(data))
@@ -105,9 +101,7 @@ def items(
     ctx: typer.Context,
     rotation: RotationOption = DEFAULT_ROTATION,
     show_all: Annotated[bool, typer.Option("--all", help="Closed items too.")] = False,
-    output: Annotated[AgendaFormat, typer.Option("--format", "-f", help="md or json.")] = (
-        AgendaFormat.md
-    ),
+    output: AgendaFormat = "md",
 ) -> None:
     """List the carried-over items (open ones unless --all)."""
     from oncall.config.models import plain
@@ -115,7 +109,7 @@ def items(
     from oncall.incident.items import load_items
 
     found = [i for i in load_items(workspace(ctx), rotation) if show_all or i.closed is None]
-    if output is AgendaFormat.json:
+    if output == "json":
         print_json([plain(i) for i in found])
         return
     for i in found:

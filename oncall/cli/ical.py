@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,13 +10,9 @@ import typer
 
 from oncall.cli.base import print_json, report, warn
 from oncall.cli.context import workspace
+from oncall.cli.output import format_option
 
-
-class CalendarFormat(StrEnum):
-    """Output formats of ``oncall ical``."""
-
-    ics = "ics"
-    json = "json"
+CalendarFormat = format_option("ics", "json")
 
 
 def ical(
@@ -61,9 +56,7 @@ def ical(
             show_default=False,
         ),
     ] = None,
-    fmt: Annotated[
-        CalendarFormat, typer.Option("--format", "-f", help="ics, or json to inspect events.")
-    ] = CalendarFormat.ics,
+    fmt: CalendarFormat = "ics",
 ) -> None:
     """Export the rotation as an iCalendar feed: on-call weeks and Monday hand-off meetings."""
     from oncall.calendar.feed import build_feed
@@ -73,7 +66,7 @@ def ical(
     feed = build_feed(workspace(ctx), rotation, member, first, weeks, past)
     if first is not None and first.weekday() != 0:
         report("note", f"--start {first.isoformat()} is not a Monday: using its week")
-    if fmt is CalendarFormat.json:
+    if fmt == "json":
         if output is None:
             print_json(feed.data())
             data = b""

@@ -4,15 +4,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from oncall.cli.base import new_app, out_console, print_json
+from oncall.cli.base import new_app
 from oncall.cli.changes import DryRunOption, render_outcome
 from oncall.cli.context import workspace
+from oncall.cli.output import RowsFormat, TextFormat, render_rows
 from oncall.cli.schedule import (
     DEFAULT_ROTATION,
     RotationOption,
-    ScheduleFormat,
-    TextFormat,
-    TextFormatOption,
     parse_day,
 )
 
@@ -70,7 +68,7 @@ def add(
         ),
     ] = None,
     rotation: RotationOption = DEFAULT_ROTATION,
-    output: TextFormatOption = TextFormat.text,
+    output: TextFormat = "text",
     dry_run: DryRunOption = False,
 ) -> None:
     """Add leave for a member and show every week that changes because of it."""
@@ -93,7 +91,7 @@ def remove(
     member: Annotated[str, typer.Argument(help="The member id.")],
     day: Annotated[str, typer.Argument(help="A day of the leave to remove (YYYY-MM-DD).")],
     rotation: RotationOption = DEFAULT_ROTATION,
-    output: TextFormatOption = TextFormat.text,
+    output: TextFormat = "text",
     dry_run: DryRunOption = False,
 ) -> None:
     """Remove a member's leave covering DAY and show every week that changes because of it."""
@@ -114,9 +112,7 @@ def list_leave(
     ] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Include leave that has ended.")] = False,
     rotation: RotationOption = DEFAULT_ROTATION,
-    output: Annotated[
-        ScheduleFormat, typer.Option("--format", "-f", help="table, json, csv or md.")
-    ] = ScheduleFormat.table,
+    output: RowsFormat = "table",
 ) -> None:
     """List leave (from today on, or --all), by start date."""
     from oncall import clock
@@ -144,35 +140,5 @@ def list_leave(
         ),
         key=lambda row: (row["start"], row["member"]),
     )
-    if output is ScheduleFormat.json:
-        print_json(rows)
-        return
     columns = ["member", "start", "end", "days", "reason"]
-    if output is ScheduleFormat.csv:
-        import csv
-        import sys
-
-        from oncall.escape import csv_row
-
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow(csv_row(row[c] if row[c] is not None else "" for c in columns))
-        return
-    from oncall.escape import md_inline, rich_text
-
-    if output is ScheduleFormat.md:
-        lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
-        for row in rows:
-            cells = [md_inline(row[c] or "") for c in columns]
-            lines.append("| " + " | ".join(cells) + " |")
-        typer.echo("\n".join(lines))
-        return
-    from rich.table import Table
-
-    table = Table(title=rich_text(f"Leave in {rotation}"), title_justify="left")
-    for column in columns:
-        table.add_column(column, justify="right" if column == "days" else "left")
-    for row in rows:
-        table.add_row(*(rich_text(row[c] or "") for c in columns))
-    out_console().print(table)
+    render_rows(rows, columns, output, f"Leave in {rotation}", right=["days"])

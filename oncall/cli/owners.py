@@ -1,24 +1,21 @@
 """``oncall owners``: who owns each pipeline."""
 
-from typing import Annotated
-
 import typer
 
-from oncall.cli.base import TableFormat, out_console, print_json
+from oncall.cli.base import out_console, print_json
 from oncall.cli.context import workspace
+from oncall.cli.output import TableFormat
 
 
 def owners(
     ctx: typer.Context,
-    output: Annotated[
-        TableFormat, typer.Option("--format", "-f", help="table or json.")
-    ] = TableFormat.table,
+    output: TableFormat = "table",
 ) -> None:
     """Show each pipeline's owner teams, on-call rotation and policy."""
     from oncall.runbooks import owners_rows
 
     rows = owners_rows(workspace(ctx).runbooks())
-    if output is TableFormat.json:
+    if output == "json":
         print_json(
             [{k: row[k] for k in ("pipeline", "name", "primary", "secondary")} for row in rows]
         )

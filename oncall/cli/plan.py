@@ -7,7 +7,8 @@ import typer
 from oncall.cli.base import print_json
 from oncall.cli.changes import DryRunOption, render_outcome
 from oncall.cli.context import workspace
-from oncall.cli.schedule import DEFAULT_ROTATION, RotationOption, TextFormat, TextFormatOption
+from oncall.cli.output import TextFormat
+from oncall.cli.schedule import DEFAULT_ROTATION, RotationOption
 
 
 def plan(
@@ -22,7 +23,7 @@ def plan(
         ),
     ] = False,
     dry_run: DryRunOption = False,
-    output: TextFormatOption = TextFormat.text,
+    output: TextFormat = "text",
 ) -> None:
     """Show each plan year (kept, repaired or solved) next to its proven optimum; with
     --rebalance, re-optimise the unpublished future and show every week that moves."""
@@ -38,7 +39,7 @@ def plan(
 
     engine = api.engine_for(ws, rotation)
     years = plan_years(engine, 0, engine.horizon - 1)
-    if output is TextFormat.json:
+    if output == "json":
         print_json({"rotation": rotation, "plan_years": [year_data(y) for y in years]})
         return
     for line in years_text(years):

@@ -6,11 +6,10 @@ import typer
 
 from oncall.cli.changes import DryRunOption, render_outcome
 from oncall.cli.context import workspace
+from oncall.cli.output import TextFormat
 from oncall.cli.schedule import (
     DEFAULT_ROTATION,
     RotationOption,
-    TextFormat,
-    TextFormatOption,
     parse_day,
 )
 
@@ -35,7 +34,7 @@ def publish(
         str | None,
         typer.Option("--until", help="Last week: a date in it.", show_default=False),
     ] = None,
-    output: TextFormatOption = TextFormat.text,
+    output: TextFormat = "text",
     dry_run: DryRunOption = False,
 ) -> None:
     """Publish the coming weeks: their engineers are stored and never change afterwards."""

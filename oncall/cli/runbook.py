@@ -4,8 +4,9 @@ from typing import Annotated, Any
 
 import typer
 
-from oncall.cli.base import DocumentFormat, out_console, print_json
+from oncall.cli.base import out_console, print_json
 from oncall.cli.context import workspace
+from oncall.cli.output import DocumentFormat
 from oncall.config.workspace import Workspace
 
 
@@ -14,9 +15,7 @@ def runbook(
     pipeline: Annotated[
         str, typer.Argument(help="A pipeline id (profit, growth, engagement, aggregated), or list.")
     ],
-    output: Annotated[
-        DocumentFormat, typer.Option("--format", "-f", help="text, md or json.")
-    ] = DocumentFormat.text,
+    output: DocumentFormat = "text",
 ) -> None:
     """Show a pipeline's runbook (owners, on-call, SLA, sources, issues); `list` lists them."""
     ws = workspace(ctx)
@@ -26,12 +25,12 @@ def runbook(
     from oncall.runbooks import runbook_data, runbook_markdown
 
     book = ws.runbook(pipeline)
-    if output is DocumentFormat.json:
+    if output == "json":
         print_json(runbook_data(book))
         return
     zone = ws.rotation(book.on_call.rotation).timezone if book.on_call.rotation else None
     document = runbook_markdown(book, ws.teams(), zone)
-    if output is DocumentFormat.md:
+    if output == "md":
         typer.echo(document, nl=False)
         return
     from rich.markdown import Markdown
@@ -51,9 +50,9 @@ def _list(ws: Workspace, output: DocumentFormat) -> None:
         }
         for b in books
     ]
-    if output is DocumentFormat.json:
+    if output == "json":
         print_json(rows)
-    elif output is DocumentFormat.md:
+    elif output == "md":
         from oncall.escape import md_inline
 
         lines = ["| pipeline | name | on call | checks |", "| --- | --- | --- | --- |"]

@@ -6,13 +6,13 @@ Also the options and helpers the other rotation commands share (``leave``, ``swa
 
 import sys
 from datetime import date
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from oncall.cli.base import out_console, print_json, report, warn
 from oncall.cli.context import workspace
+from oncall.cli.output import RowsFormat
 
 if TYPE_CHECKING:
     from oncall.config.models import Rotation
@@ -23,26 +23,6 @@ DEFAULT_ROTATION = "data-engineering"
 RotationOption = Annotated[
     str, typer.Option("--rotation", "-r", help="The rotation id (a file in schedules/).")
 ]
-
-
-class ScheduleFormat(StrEnum):
-    """Output formats of ``oncall schedule`` and ``oncall fairness``."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
-    md = "md"
-
-
-class TextFormat(StrEnum):
-    """Output formats of the commands that change the rotation."""
-
-    text = "text"
-    json = "json"
-
-
-#: ``--format text|json`` of the commands that change the rotation
-TextFormatOption = Annotated[TextFormat, typer.Option("--format", "-f", help="text or json.")]
 
 
 def parse_day(text: str | None, what: str) -> date | None:
@@ -84,9 +64,7 @@ def schedule(
         ),
     ] = None,
     weeks: Annotated[int, typer.Option("--weeks", "-n", help="How many weeks.")] = 12,
-    output: Annotated[
-        ScheduleFormat, typer.Option("--format", "-f", help="table, json, csv or md.")
-    ] = ScheduleFormat.table,
+    output: RowsFormat = "table",
 ) -> None:
     """Show the rotation week by week: engineer, public holidays, and why a week changed."""
     from oncall.rotation import api
@@ -95,11 +73,11 @@ def schedule(
     ws = workspace(ctx)
     result = api.schedule(ws, rotation, first, weeks, with_fairness=True)
     note_snapped(first, "--start")
-    if output is ScheduleFormat.json:
+    if output == "json":
         print_json(schedule_data(result))
-    elif output is ScheduleFormat.csv:
+    elif output == "csv":
         _csv(result, ws.rotation(rotation).backup)
-    elif output is ScheduleFormat.md:
+    elif output == "md":
         typer.echo(_markdown(result, ws.rotation(rotation)), nl=False)
     else:
         _table(result, ws.rotation(rotation))

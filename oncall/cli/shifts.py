@@ -1,12 +1,12 @@
 """``oncall shifts MEMBER``: one person's coming primary weeks, backup weeks and covers."""
 
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from oncall.cli.base import print_json
 from oncall.cli.context import workspace
+from oncall.cli.output import format_option
 from oncall.cli.schedule import DEFAULT_ROTATION, RotationOption
 
 if TYPE_CHECKING:
@@ -16,10 +16,7 @@ if TYPE_CHECKING:
     from oncall.config.workspace import Workspace
 
 
-class ShiftsFormat(StrEnum):
-    text = "text"
-    json = "json"
-    ics = "ics"
+ShiftsFormat = format_option("text", "json", "ics")
 
 
 def shifts_data(
@@ -100,9 +97,7 @@ def shifts(
     member: Annotated[str, typer.Argument(help="The member id.")],
     rotation: RotationOption = DEFAULT_ROTATION,
     weeks: Annotated[int, typer.Option("--weeks", "-n", help="How many weeks ahead.")] = 12,
-    output: Annotated[
-        ShiftsFormat, typer.Option("--format", "-f", help="text, json or ics.")
-    ] = ShiftsFormat.text,
+    output: ShiftsFormat = "text",
 ) -> None:
     """A member's coming primary weeks, backup weeks and covers, in their own zone."""
     from oncall.errors import UsageError
@@ -115,9 +110,9 @@ def shifts(
         known = ", ".join(m.id for m in rot.members)
         raise UsageError(f"unknown member {member!r} of rotation {rotation!r} (known: {known})")
     data = shifts_data(ws, rot, member, weeks)
-    if output is ShiftsFormat.json:
+    if output == "json":
         print_json(data)
-    elif output is ShiftsFormat.ics:
+    elif output == "ics":
         import sys
 
         sys.stdout.buffer.write(_ics(ws, rot, data))

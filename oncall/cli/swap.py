@@ -4,15 +4,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from oncall.cli.base import new_app, out_console, print_json
+from oncall.cli.base import new_app
 from oncall.cli.changes import DryRunOption, render_outcome
 from oncall.cli.context import workspace
+from oncall.cli.output import RowsFormat, TextFormat, render_rows
 from oncall.cli.schedule import (
     DEFAULT_ROTATION,
     RotationOption,
-    ScheduleFormat,
-    TextFormat,
-    TextFormatOption,
     parse_day,
 )
 
@@ -51,7 +49,7 @@ def add(
     second: Annotated[str, typer.Argument(help="A day in the second week (YYYY-MM-DD).")],
     note: Annotated[str | None, typer.Option("--note", help="Why (shown in the schedule).")] = None,
     rotation: RotationOption = DEFAULT_ROTATION,
-    output: TextFormatOption = TextFormat.text,
+    output: TextFormat = "text",
     dry_run: DryRunOption = False,
 ) -> None:
     """Trade the engineers of two weeks (refused if it would put someone on call on leave)."""
@@ -70,7 +68,7 @@ def undo(
     ctx: typer.Context,
     swap_id: Annotated[int, typer.Argument(metavar="ID", help="The swap id (see swap list).")],
     rotation: RotationOption = DEFAULT_ROTATION,
-    output: TextFormatOption = TextFormat.text,
+    output: TextFormat = "text",
     dry_run: DryRunOption = False,
 ) -> None:
     """Undo a swap: both weeks go back (the swap stays on record, marked undone)."""
@@ -83,50 +81,20 @@ def undo(
 def list_swaps(
     ctx: typer.Context,
     rotation: RotationOption = DEFAULT_ROTATION,
-    output: Annotated[
-        ScheduleFormat, typer.Option("--format", "-f", help="table, json, csv or md.")
-    ] = ScheduleFormat.table,
+    output: RowsFormat = "table",
 ) -> None:
     """List every swap of the rotation with its real state: active, undone, or void (why)."""
     from oncall.rotation import api
 
     states = api.swap_states(workspace(ctx), rotation)
-    if output is ScheduleFormat.json:
-        print_json([{**swap_data(s.swap), "state": s.state, "why": s.reason} for s in states])
-        return
     rows = [
-        [
-            str(s.swap.id),
-            "; ".join(f"{x.week.isoformat()} {x.was} -> {x.now}" for x in s.swap.weeks),
-            s.swap.note or "",
-            f"{s.state}: {s.reason}" if s.reason else s.state,
-        ]
+        {
+            "id": s.swap.id,
+            "weeks": "; ".join(f"{x.week.isoformat()} {x.was} -> {x.now}" for x in s.swap.weeks),
+            "note": s.swap.note,
+            "status": f"{s.state}: {s.reason}" if s.reason else s.state,
+        }
         for s in states
     ]
-    columns = ["id", "weeks", "note", "status"]
-    if output is ScheduleFormat.csv:
-        import csv
-        import sys
-
-        from oncall.escape import csv_row
-
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(csv_row(row) for row in rows)
-    elif output is ScheduleFormat.md:
-        lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
-        from oncall.escape import md_inline
-
-        lines += ["| " + " | ".join(md_inline(c) for c in row) + " |" for row in rows]
-        typer.echo("\n".join(lines))
-    else:
-        from rich.table import Table
-
-        from oncall.escape import rich_text
-
-        table = Table(title=rich_text(f"Swaps in {rotation}"), title_justify="left")
-        for column in columns:
-            table.add_column(column, overflow="fold")
-        for row in rows:
-            table.add_row(*(rich_text(cell) for cell in row))
-        out_console().print(table)
+    data = [{**swap_data(s.swap), "state": s.state, "why": s.reason} for s in states]
+    render_rows(rows, ["id", "weeks", "note", "status"], output, f"Swaps in {rotation}", data)

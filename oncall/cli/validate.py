@@ -1,24 +1,15 @@
 """``oncall validate``: check every file of the workspace."""
 
-from enum import StrEnum
-from typing import Annotated
-
 import typer
 
 from oncall.cli.base import print_json, report
 from oncall.cli.context import workspace
-
-
-class ValidateFormat(StrEnum):
-    text = "text"
-    json = "json"
+from oncall.cli.output import TextFormat
 
 
 def validate(
     ctx: typer.Context,
-    output: Annotated[
-        ValidateFormat, typer.Option("--format", "-f", help="text or json.")
-    ] = ValidateFormat.text,
+    output: TextFormat = "text",
 ) -> None:
     """Check every file of the workspace; one line per problem, exit 2 if any."""
     from oncall.checkup import check_workspace
@@ -26,7 +17,7 @@ def validate(
     ws = workspace(ctx)
     problems = [str(p) for p in check_workspace(ws)]
     files = len(ws.rotation_ids()) + len(ws.runbook_ids()) + int(ws.teams_path.is_file())
-    if output is ValidateFormat.json:
+    if output == "json":
         print_json(
             {"workspace": str(ws.root), "files": files, "valid": not problems, "problems": problems}
         )

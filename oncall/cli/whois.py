@@ -1,18 +1,13 @@
 """``oncall whois``: who is on call for a pipeline, and the escalation chain."""
 
 import sys
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from oncall.cli.base import print_json
 from oncall.cli.context import workspace
-
-
-class WhoisFormat(StrEnum):
-    text = "text"
-    json = "json"
+from oncall.cli.output import TextFormat
 
 
 def whois(
@@ -34,9 +29,7 @@ def whois(
             show_default=False,
         ),
     ] = None,
-    output: Annotated[WhoisFormat, typer.Option("--format", "-f", help="text or json.")] = (
-        WhoisFormat.text
-    ),
+    output: TextFormat = "text",
     tz: Annotated[
         str | None,
         typer.Option(
@@ -73,7 +66,7 @@ def whois(
 
     for line in ws.fallbacks:
         warn(line)
-    if output is WhoisFormat.json:
+    if output == "json":
         print_json(answer)
     else:
         import shutil
