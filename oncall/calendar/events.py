@@ -12,11 +12,10 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from oncall.text import day_text, format_span
+
 #: bump when the wording of events changes on purpose, so every event gets a higher SEQUENCE
 TEXT_VERSION = 1
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True)
@@ -144,23 +143,9 @@ def digest(facts: WeekFacts | HandoffFacts | CoverFacts) -> str:
 # --- formatting -------------------------------------------------------------------------------
 
 
-def day_text(day: date) -> str:
-    """``Mon 4 Jan 2027``."""
-    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
 def moment_text(moment: datetime) -> str:
     """``Mon 4 Jan 2027 09:30`` in the moment's own zone."""
     return f"{day_text(moment.date())} {moment.strftime('%H:%M')}"
-
-
-def span_text(first: date, last: date) -> str:
-    """``6 Jan``, ``1-5 Feb``, ``28 Jan - 3 Feb``."""
-    if first == last:
-        return f"{first.day} {_MONTHS[first.month - 1]}"
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}-{last.day} {_MONTHS[last.month - 1]}"
-    return f"{first.day} {_MONTHS[first.month - 1]} - {last.day} {_MONTHS[last.month - 1]}"
 
 
 def _name(person: Person | None, empty: str) -> str:
@@ -212,7 +197,7 @@ def week_description(facts: WeekFacts, member: str | None = None) -> str:
         )
     if facts.holidays:
         whose = f"{facts.engineer.id}'s calendar" if facts.engineer else "the rotation's calendar"
-        listed = "; ".join(f"{span_text(h.first, h.last)} {h.what}" for h in facts.holidays)
+        listed = "; ".join(f"{format_span(h.first, h.last)} {h.what}" for h in facts.holidays)
         notes.append(f"Public holidays ({whose}): {listed}")
     if facts.reason:
         notes.append(f"Why: {facts.reason}")
@@ -265,14 +250,14 @@ def handoff_description(facts: HandoffFacts, member: str | None = None) -> str:
         "",
         "Agenda",
         "1. Open incidents, the latest diagnose results and anything in flight (outgoing).",
-        f"2. The coming week, {span_text(facts.week, facts.week + timedelta(days=6))}:",
+        f"2. The coming week, {format_span(facts.week, facts.week + timedelta(days=6))}:",
     ]
     holidays = [
-        f"{span_text(h.first, h.last)} {h.what}" + (f" ({h.who})" if h.who else "")
+        f"{format_span(h.first, h.last)} {h.what}" + (f" ({h.who})" if h.who else "")
         for h in facts.holidays
     ]
     leave = [
-        f"{n.who} {span_text(n.first, n.last)}" + (f" ({n.what})" if n.what else "")
+        f"{n.who} {format_span(n.first, n.last)}" + (f" ({n.what})" if n.what else "")
         for n in facts.leave
     ]
     for title, items in (("public holidays", holidays), ("leave", leave)):

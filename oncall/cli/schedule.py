@@ -45,7 +45,7 @@ def note_snapped(given: date | None, what: str) -> None:
 
 def holidays_text(holidays: "tuple[Holiday, ...]") -> str:
     """``6 Jan Epiphany; 25 Dec Christmas Day``."""
-    from oncall.rotation.engine import format_span
+    from oncall.text import format_span
 
     return "; ".join(f"{format_span(h.date, h.date)} {h.name}" for h in holidays)
 

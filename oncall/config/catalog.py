@@ -5,6 +5,8 @@ These ids are what users and scripts rely on (docs/reference.md, docs/diagnose.m
 
 from __future__ import annotations
 
+from oncall.text import counted as counted  # how a check's count reads
+
 PIPELINE_IDS: tuple[str, ...] = ("profit", "growth", "engagement", "aggregated")
 
 POLICIES: tuple[str, ...] = ("immediate", "working-hours", "month-end-watch")
@@ -37,11 +39,6 @@ CHECK_UNITS: dict[str, str] = {
     "missing_values": "rows",
     "join_skew": "keys",
 }
-
-
-def counted(count: int, unit: str) -> str:
-    """``1 month``, ``3 months``: every unit of ``CHECK_UNITS`` is a plural ending in s."""
-    return f"{count:,} {unit[:-1] if count == 1 and unit.endswith('s') else unit}"
 
 
 #: raw sources under ``DATA/sources/`` (docs/pipelines.md, "Sources")

@@ -24,6 +24,7 @@ from oncall.incident.items import load_items
 from oncall.rotation.api import engine_for
 from oncall.rotation.weeks import week_index
 from oncall.runbooks import fix_span
+from oncall.text import when
 
 POLICY_SHORT = {
     "immediate": "immediate",
@@ -34,10 +35,6 @@ POLICY_SHORT = {
 
 def _stamp(at: datetime) -> str:
     return at.replace(microsecond=0).isoformat()
-
-
-def _when(at: datetime) -> str:
-    return f"{at:%a} {at.day} {at:%b %Y %H:%M} {at.tzname()}"
 
 
 def _day(day: date) -> str:
@@ -67,7 +64,7 @@ def _sla_notes(runbook: Runbook, rotation: Rotation, start: datetime, end: datet
     if sla.data_due_hours is not None:
         cutoff = (end - timedelta(hours=sla.data_due_hours)).astimezone(rotation.zone)
         notes.append(
-            f"{sla.data_due_hours}-hour arrival window: data of events up to {_when(cutoff)} "
+            f"{sla.data_due_hours}-hour arrival window: data of events up to {when(cutoff)} "
             "must have arrived by the next hand-off"
         )
     span = fix_span(runbook)
@@ -254,7 +251,7 @@ def render_markdown(data: dict[str, Any]) -> str:
         f"- **Meeting:** {start:%a} {start.day} {start:%b %Y %H:%M}-{end:%H:%M} "
         f"{start.tzname()} ({data['timezone']}), {data['meeting']['minutes']} minutes",
         f"- **Outgoing:** {_name(data['outgoing'])}",
-        f"- **Incoming:** {_name(data['incoming'])}, on call until {_when(shift_end)}",
+        f"- **Incoming:** {_name(data['incoming'])}, on call until {when(shift_end)}",
     ]
     if data.get("backup"):
         out.append(f"- **Backup:** {_name(data['backup'])}")
@@ -286,7 +283,7 @@ def render_markdown(data: dict[str, Any]) -> str:
             whom = f" for {md_inline(c['for'])}" if c["for"] else ""
             why = f" ({md_inline(c['reason'])})" if c["reason"] else ""
             out.append(
-                f"- #{c['id']} {md_inline(c['member'])}{whom}: {_when(first)} - {_when(last)}{why}"
+                f"- #{c['id']} {md_inline(c['member'])}{whom}: {when(first)} - {when(last)}{why}"
             )
     else:
         out.append("Covers: none.")
@@ -296,7 +293,7 @@ def render_markdown(data: dict[str, Any]) -> str:
         last = datetime.fromisoformat(gap["until"]).astimezone(zone)
         role = "" if gap["role"] == "primary" else f" ({gap['role']})"
         out.append(
-            f"**UNCOVERED{role}:** {_when(first)} - {_when(last)}: {md_inline(gap['member'])} "
+            f"**UNCOVERED{role}:** {when(first)} - {when(last)}: {md_inline(gap['member'])} "
             f"is on leave; add a cover (`oncall cover suggest --from {gap['from']} "
             f"--until {gap['until']}`)"
         )
@@ -333,8 +330,8 @@ def render_markdown(data: dict[str, Any]) -> str:
             since = datetime.fromisoformat(diagnose["since"]).astimezone(zone)
             failing = _findings(diagnose.get("findings", []), diagnose["status"])
             out.append(
-                f"- Last diagnose ({_when(at)}): **{md_inline(diagnose['status'])}** since "
-                f"{_when(since)}{failing}"
+                f"- Last diagnose ({when(at)}): **{md_inline(diagnose['status'])}** since "
+                f"{when(since)}{failing}"
             )
         if p["deadlines"]:
             out.append("- Deadlines this week:")
@@ -345,7 +342,7 @@ def render_markdown(data: dict[str, Any]) -> str:
                     f" ({own:%H:%M} {d['timezone']})" if d["timezone"] != data["timezone"] else ""
                 )
                 owner = f" ({md_inline(d['owner'])})" if d["owner"] else ""
-                out.append(f"  - {_when(local)}{also}: {md_inline(d['name'])}{owner}")
+                out.append(f"  - {when(local)}{also}: {md_inline(d['name'])}{owner}")
         else:
             out.append("- Deadlines this week: none")
         for note in p["sla"]:

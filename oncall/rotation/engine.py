@@ -62,6 +62,7 @@ from oncall.rotation.model import (
     WeekAssignment,
 )
 from oncall.rotation.weeks import shift_bounds, week_start
+from oncall.text import format_span
 
 if TYPE_CHECKING:  # the solver is imported when a plan year needs it, not on every read
     from oncall.rotation.solver import Problem, Solution
@@ -77,22 +78,6 @@ REPAIR_CHANGES = 4
 #: weeks served before a plan year count at most this far above the least served member
 #: (a member who joined late is not made to catch up on years they were not there)
 CARRY_WEEKS = 2
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def format_span(first: date, last: date) -> str:
-    """``1-5 Feb``, ``28 Jan - 3 Feb``, ``28 Dec 2027 - 3 Jan 2028``, ``1 Feb``."""
-    if first == last:
-        return f"{first.day} {_MONTHS[first.month - 1]}"
-    if first.year != last.year:
-        return (
-            f"{first.day} {_MONTHS[first.month - 1]} {first.year} - "
-            f"{last.day} {_MONTHS[last.month - 1]} {last.year}"
-        )
-    if first.month == last.month:
-        return f"{first.day}-{last.day} {_MONTHS[first.month - 1]}"
-    return f"{first.day} {_MONTHS[first.month - 1]} - {last.day} {_MONTHS[last.month - 1]}"
 
 
 def describe_leave(member: str, leave: Leave) -> str:
