@@ -9,8 +9,6 @@ from oncall.text import counted as counted  # how a check's count reads
 
 PIPELINE_IDS: tuple[str, ...] = ("profit", "growth", "engagement", "aggregated")
 
-POLICIES: tuple[str, ...] = ("immediate", "working-hours", "month-end-watch")
-
 #: diagnose check ids of each pipeline, in the order they are reported
 CHECKS: dict[str, tuple[str, ...]] = {
     "profit": ("filing_discrepancy", "cost_data_delay"),
@@ -41,7 +39,6 @@ CHECK_UNITS: dict[str, str] = {
 }
 
 
-#: raw sources under ``DATA/sources/`` (docs/pipelines.md, "Sources")
 SOURCE_IDS: tuple[str, ...] = (
     "revenue",
     "costs",

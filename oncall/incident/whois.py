@@ -55,10 +55,6 @@ def _person(rotation: Rotation, member: Member) -> dict[str, Any]:
     }
 
 
-def _member_contact(member: Member) -> str:
-    return f"{member.phone}, {member.email}"
-
-
 def _team_contact(workspace: Workspace, team: Team, at: datetime, skip_rotation: str | None) -> str:
     """How to reach a team; a team with its own rotation through its on-call engineer."""
     parts = []

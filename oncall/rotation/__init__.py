@@ -2,18 +2,17 @@
 
 Public API (see ``oncall.rotation.api`` for the details)::
 
-    from oncall.rotation import schedule, week_of, assignment_at, engine_for, fairness
+    from oncall.rotation import schedule, engine_for, fairness
 
     schedule(workspace, "data-engineering", start=date(2027, 1, 4), weeks=12) -> Schedule
-    week_of(workspace, rotation_id, day) -> WeekAssignment
-    assignment_at(workspace, rotation_id, instant) -> WeekAssignment
     engine_for(workspace, rotation_id) -> Engine   # .week(index), .weeks(first, count)
     fairness(workspace, rotation_id, start, until) -> Fairness
     published_weeks(workspace, rotation_id) -> tuple[PublishedWeek, ...]
     validate_state(workspace, rotation_id) -> list[Problem]
 
 Writers (``oncall.rotation.changes``): ``add_leave``, ``remove_leave``, ``add_swap``,
-``undo_swap``, ``publish``.
+``undo_swap``, ``publish``, ``add_cover``, ``remove_cover``, ``rebalance``. Who actually answers
+at an instant (covers, leave): ``oncall.rotation.duty``.
 The core imports neither typer nor rich.
 """
 
@@ -29,7 +28,6 @@ _EXPORTS = {
     "DEFAULT_WEEKS": "api",
     "add_leave": "changes",
     "add_swap": "changes",
-    "assignment_at": "api",
     "engine_for": "api",
     "fairness": "api",
     "publish": "changes",
@@ -38,7 +36,6 @@ _EXPORTS = {
     "schedule": "api",
     "swaps": "api",
     "undo_swap": "changes",
-    "week_of": "api",
     "Engine": "engine",
     "Fairness": "fairness",
     "MemberFairness": "fairness",

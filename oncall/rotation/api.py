@@ -5,9 +5,6 @@ package is imported):
 
 - ``engine_for(workspace, rotation_id) -> Engine``: one engine answers many questions.
 - ``schedule(workspace, rotation_id, start=None, weeks=12) -> Schedule``
-- ``week_of(workspace, rotation_id, day) -> WeekAssignment`` (the Monday..Sunday week of a day)
-- ``assignment_at(workspace, rotation_id, instant=None) -> WeekAssignment`` (the shift holding an
-  instant, after the Monday hand-off in the rotation's zone)
 - ``fairness(workspace, rotation_id, start=None, until=None) -> Fairness``
 
 The write side (leave, swaps, publishing) is ``oncall.rotation.changes``.
@@ -18,7 +15,7 @@ Errors are ``UsageError`` (exit 2: unknown ids, impossible dates, refused change
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -30,7 +27,7 @@ from oncall.errors import UsageError
 from oncall.rotation import store
 from oncall.rotation.engine import Engine, Solutions, SwapState
 from oncall.rotation.holidays import HolidayBook
-from oncall.rotation.model import PublishedWeek, RotationState, Schedule, Swap, WeekAssignment
+from oncall.rotation.model import PublishedWeek, RotationState, Schedule, Swap
 from oncall.rotation.weeks import index_at, monday_of, week_index
 
 if TYPE_CHECKING:
@@ -161,22 +158,6 @@ def schedule(
     return result
 
 
-def week_of(workspace: Workspace, rotation_id: str, day: date) -> WeekAssignment:
-    """The week (Monday..Sunday) containing ``day``; before the rotation's start: nobody."""
-    engine = engine_for(workspace, rotation_id)
-    return engine.week(week_index(engine.rotation, day))
-
-
-def assignment_at(
-    workspace: Workspace, rotation_id: str, instant: datetime | None = None
-) -> WeekAssignment:
-    """The shift containing ``instant`` (default: now). Shifts change at the Monday hand-off,
-    local time: at 09:29 on a Monday with a 09:30 hand-off it is still last week's engineer."""
-    engine = engine_for(workspace, rotation_id)
-    when = instant if instant is not None else clock.now()
-    return engine.week(index_at(engine.rotation, when))
-
-
 def fairness(
     workspace: Workspace,
     rotation_id: str,
@@ -214,7 +195,7 @@ def swap_states(workspace: Workspace, rotation_id: str) -> list[SwapState]:
 
 def published_weeks(workspace: Workspace, rotation_id: str) -> tuple[PublishedWeek, ...]:
     """The published history of the rotation, by week (what a calendar needs to know as
-    settled; each week's current engineer, with swaps, comes from ``week_of``)."""
+    settled; each week's current engineer, with swaps, comes from the engine)."""
     rotation = workspace.rotation(rotation_id)
     state = store.load_state(workspace, rotation)
     return tuple(state.published[day] for day in sorted(state.published))
