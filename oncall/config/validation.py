@@ -70,10 +70,25 @@ def field_path(loc: Iterable[str | int]) -> str:
     return path
 
 
+def closest(value: str, choices: Iterable[str]) -> str | None:
+    """The choice close enough to ``value`` to be what was meant, if any."""
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` when a choice is close to ``value``, else empty."""
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.75)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    close = closest(value, choices)
+    return f" (did you mean {close!r}?)" if close else ""
+
+
+def _suggested(error: Any, model_fields: dict[str, Sequence[str]]) -> str | None:
+    """For an unknown key with a close known one: the field path of the key meant."""
+    if error["type"] not in ("unexpected_keyword_argument", "extra_forbidden"):
+        return None
+    loc = list(error["loc"])
+    meant = closest(str(loc[-1]), model_fields.get(field_path(loc[:-1]), ()))
+    return field_path([*loc[:-1], meant]) if meant else None
 
 
 def _message(error: Any, model_fields: dict[str, Sequence[str]]) -> tuple[str, str]:
@@ -179,16 +194,11 @@ def parse_model(model: type[T], raw: Any, problems: Problems) -> T | None:
         parsed = _adapter(model).validate_python(raw)
     except ValidationError as error:
         known = _known_fields(model, raw)
-        messages = [_message(item, known) for item in error.errors()]
+        errors = error.errors()
+        messages = [_message(item, known) for item in errors]
         # a misspelt key is one mistake: keep "unknown key (did you mean 'x'?)" and drop the
         # "x: required field is missing" it causes
-        suggested = {
-            field.rsplit(".", 1)[0] + "." + message.split("'")[1]
-            if "." in field
-            else message.split("'")[1]
-            for field, message in messages
-            if message.startswith("unknown key (did you mean")
-        }
+        suggested = {meant for item in errors if (meant := _suggested(item, known))}
         for field, message in messages:
             if not (message == "required field is missing" and field in suggested):
                 problems.add(field, message)
