@@ -18,17 +18,19 @@ A plan year is settled in one of three ways:
    inputs: nobody planned while on leave, no week left empty that someone could take, every
    planned engineer still a member. Nothing is solved.
 2. **Repaired.** The plan breaks a rule in some weeks (someone's new leave, say). Only those
-   weeks and the weeks within one cycle of them may change (from the start of the broken week's
-   cycle to one cycle after it), at most ``max(4, 2 x broken weeks)`` in all; among such
-   repairs the solver picks the fairest (``oncall.rotation.solver``: week counts, then two
-   weeks running, then public holidays, then fewest changes, then list order).
+   weeks and the weeks within one cycle of them may change (from the start of the cycle where
+   the cause began, the first week of the leave, to one cycle after the broken week), at most
+   ``max(4, 2 x broken weeks)`` in all; among such repairs the solver picks the fairest
+   (``oncall.rotation.solver``: week counts, then two weeks running, then public holidays,
+   then fewest changes, then list order).
 3. **Solved.** Without a plan for the year, the solver finds the exact lexicographic optimum
    of the year (the same goals, without "fewest changes").
 
 Whatever the way, some weeks are given and never move: published weeks, weeks agreed in an
-active swap (``now`` holds the week, unless ``now`` is on leave then: the swap is void), and
-the weeks that are over or in progress (kept as the plan has them). A published or swapped
-engineer on leave stays, with a ``conflict`` to settle.
+active swap (``now`` holds the week, unless ``now`` is on leave then and neither of the swap's
+weeks is published, over or in progress: the swap is void), and the weeks that are over or in
+progress (kept as the plan has them). A published or swapped engineer on leave stays, with a
+``conflict`` to settle (a cover).
 
 A rotation with ``backup: true`` has a second engineer each week, planned by a second engine
 of the same kind (``role="backup"``) on the same goals: everyone but the week's primary may take
@@ -214,14 +216,17 @@ class Engine:
                 if swap.active and index >= 0:
                     self._swap_sides.setdefault(index, []).append((swap, side))
                     latest = max(latest, index)
-        # a swap whose taker cannot hold one of its weeks is void, both weeks released
+        # a swap whose taker cannot hold one of its weeks is void, both weeks released; but
+        # leave never voids a swap the team has seen in effect in a week published, over or in
+        # progress (releasing it would change that week): the taker stays, with a conflict
         self._void: dict[int, str] = {}
         for sides in self._swap_sides.values():
             for swap, side in sides:
                 index = self._index_of(side.week)
+                held = any(self._seen_in_effect(s, published, plan) for s in swap.weeks)
                 if side.now not in self._position:
                     self._void[swap.id] = f"{side.now} is no longer a member of the rotation"
-                elif self.on_leave(side.now, index):
+                elif self.on_leave(side.now, index) and not held:
                     self._void[swap.id] = self._leave_text(side.now, index)
         self._plan: dict[int, PlannedWeek] = self._by_week(plan)
         latest = max([latest, *self._published, *self._plan])
@@ -425,6 +430,20 @@ class Engine:
         while len(self._years) * self.year_weeks <= last:
             self._settle_year(len(self._years))
 
+    def _seen_in_effect(
+        self,
+        side: SwapWeek,
+        published: Mapping[date, PublishedWeek],
+        plan: Mapping[date, PlannedWeek],
+    ) -> bool:
+        """Whether the team has seen ``side`` in effect in a week that is published, over or in
+        progress (the published week or the plan names its taker)."""
+        k = self._index_of(side.week)
+        if side.week not in published and (self.current is None or k > self.current):
+            return False
+        seen = (published.get(side.week), plan.get(side.week))
+        return any(week is not None and week.engineer == side.now for week in seen)
+
     def _swap_side(self, k: int) -> tuple[Swap, SwapWeek] | None:
         """The latest active swap side of week ``k`` (the one in force), if any."""
         sides = [found for found in self._swap_sides.get(k, ()) if found[0].id not in self._void]
@@ -538,7 +557,16 @@ class Engine:
             how = "repaired"
             window: set[int] = set()
             for k in broken:
-                cycle_start = k - (k - first) % self.n
+                # from the cycle where the cause began (a leave starting the week before
+                # belongs to that week's cycle) to one cycle after the broken week
+                origin = min(
+                    [k]
+                    + [
+                        max(first, self._index_of(leave.start))
+                        for leave in self.on_leave(planned.get(k) or "", k)
+                    ]
+                )
+                cycle_start = origin - (origin - first) % self.n
                 window.update(range(cycle_start, min(first + self.year_weeks, k + self.n + 1)))
             pinned = dict(fixed)
             for k in open_weeks:

@@ -179,3 +179,21 @@ def test_leave_voids_a_swap_loudly_and_publishing_keeps_the_repair(ws: Path) -> 
     assert result.stderr == f"warning: week 2027-02-22: {void}\n"
     shown = week("2027-02-22")
     assert (shown["engineer"], shown["conflict"]) == ("ben", void)
+
+
+def test_leave_never_voids_a_swap_in_a_published_week(ws: Path) -> None:
+    # publish through 31 Jan, then trade cem's published 18 Jan for ana's 15 Feb; cem's
+    # colleague ana now holds 18 Jan. Leave for ana in that week, or in cem's new week, would
+    # void the swap and hand a published week back to cem: it stays, as a conflict to cover
+    assert invoke("publish", "--weeks", "4").exit_code == 0
+    assert invoke("swap", "add", "2027-01-18", "2027-02-15").exit_code == 0
+    assert (week("2027-01-18")["engineer"], week("2027-02-15")["engineer"]) == ("ana", "cem")
+    for who, day in (("ana", "2027-01-19"), ("cem", "2027-02-16")):
+        result = invoke("leave", "add", who, day, "--format", "json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["changes"] == []
+    listed = json.loads(invoke("swap", "list", "-f", "json").stdout)
+    assert [s["state"] for s in listed] == ["active"]
+    assert (week("2027-01-18")["engineer"], week("2027-02-15")["engineer"]) == ("ana", "cem")
+    assert "ana on leave 19 Jan, in a swapped week" in week("2027-01-18")["conflict"]
+    assert "cem on leave 16 Feb, in a swapped week" in week("2027-02-15")["conflict"]

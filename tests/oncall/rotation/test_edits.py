@@ -3,16 +3,17 @@
 After each edit (leave added or removed, a swap made or undone, weeks published) on a real
 workspace, with the clock inside the year: at most 4 weeks change, none before the cycle of the
 edit, none that is over or in progress, none published (but a swap's own weeks: trading a
-published week is how its conflicts are settled); the list the edit reports is the difference
-of the schedule before and after, week by week; and an edit never leaves the holiday spread
-of the plan year it touched both worse than before and more than one day above the fresh
-optimum for the same inputs, while no swap is active (a swap is an agreement between two
-people: the engine does not re-plan around it). Local repairs can drift from the optimum over
-many edits, and even one leave can open a gap of several days (a pair on one calendar, a
+published week is how its conflicts are settled); and the list the edit reports is the
+difference of the schedule before and after, week by week.
+
+What a repair promises about fairness is tested against brute force: it is the fairest of all
+local repairs. It does not promise to stay within a day of the fresh optimum: a repair may not
+move more than four weeks near the leave, and that can cost several days (a pair on two
+calendars, a leave from Thursday 3 to Monday 7 June 2027: the best local repair ends at a
+spread of 2 and two weeks running, where the fresh optimum is 0; a pair on one calendar, a
 one-day leave in March: the only local repairs avoiding two weeks running move Good Friday and
-Easter Monday together), because a repair may not move more than four weeks near the leave;
-``oncall plan`` shows the gap and ``oncall plan --rebalance`` closes it. What a repair does
-promise is tested against brute force: it is the fairest of all local repairs.
+Easter Monday together). ``oncall plan`` shows the gap next to the proven optimum and
+``oncall plan --rebalance`` closes it.
 """
 
 from __future__ import annotations
@@ -137,18 +138,35 @@ def test_twenty_random_edits_each_stay_local(tmp_path_factory, monkeypatch, cale
         if kind == "undo":
             traded = {week_index(engine.rotation, s.week) for s in result.swap.weeks}
         assert not (published - traded) & set(diff), (kind, diff)
-        fresh = api.engine_for(ws, "data-engineering")
-        if diff and not fresh.state.active_swaps:
-            spread_before = {y.first: y.values["holiday_spread"] for y in engine.years(0, 200)}
-            for year in fresh.years(min(diff), max(diff)):
-                if year.first not in spread_before:
-                    # the edit brought this year into the horizon (a far leave): before, it
-                    # was shown in plain list order, not planned; solved now, or kept from an
-                    # older plan file, it is no repair of this edit
-                    continue
-                best = fresh.optimum(year, frozen=True).values["holiday_spread"]
-                was = spread_before[year.first]
-                assert year.values["holiday_spread"] <= max(was, best + 1), (kind, year, best)
+
+
+def test_a_leave_crossing_into_the_next_week_may_repair_from_its_own_cycle(tmp_path, monkeypatch):
+    """Found by the sequence test: three people on one calendar, a leave Thursday to Monday.
+    Only the Monday's week breaks, and a repair from that week's cycle alone must give Christmas
+    to someone who already has a holiday (spread 1 -> 3); from the cycle where the leave
+    begins, four changes keep the spread at the optimum."""
+    monkeypatch.setenv("ONCALL_NOW", NOW)
+    (tmp_path / "schedules").mkdir()
+    (tmp_path / "schedules" / "data-engineering.yaml").write_text(
+        rotation_text(["{country: DE, subdiv: BY}"] * 3)
+    )
+    ws = Workspace(tmp_path)
+    before = shown(tmp_path)
+    outcome = changes.add_leave(
+        ws, "data-engineering", "m0", date(2027, 12, 2), date(2027, 12, 6)
+    ).outcome
+    after = shown(tmp_path)
+    diff = [k for k in before if before[k] != after.get(k)]
+    leave_week = week_index(api.engine_for(ws, "data-engineering").rotation, date(2027, 12, 2))
+    assert [
+        week_index(api.engine_for(ws, "data-engineering").rotation, c.start)
+        for c in outcome.changes
+    ] == diff
+    assert 0 < len(diff) <= 4 and min(diff) >= leave_week - leave_week % 3, diff
+    fresh = api.engine_for(ws, "data-engineering")
+    (year,) = fresh.years(leave_week, leave_week)
+    best = fresh.optimum(year, frozen=True).values["holiday_spread"]
+    assert year.values["holiday_spread"] <= best + 1, (year, best)
 
 
 @st.composite
@@ -165,8 +183,9 @@ def small_leave_edit(draw):
     calendars = [draw(st.sampled_from(("X", "Y", None))) for _ in ids]
     who = draw(st.sampled_from(ids))
     week = draw(st.integers(10, 22))
+    weekday = draw(st.integers(0, 6))  # from Thursday on, a leave of a few days crosses weeks
     length = draw(st.integers(0, 4))
-    return ids, days, calendars, who, week, length
+    return ids, days, calendars, who, week, weekday, length
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -181,14 +200,14 @@ def test_a_repair_is_the_fairest_of_all_local_repairs(case) -> None:
     from .factories import engine, member, rotation
     from .oracle import Instance, holiday_days
 
-    ids, days, calendars, who, week, length = case
+    ids, days, calendars, who, week, weekday, length = case
     n = len(ids)
     rot = rotation(*(member(m, c) for m, c in zip(ids, calendars, strict=True)))
     year = 30 // n * n
     seen = engine(rot, days, current=9, year_weeks=year)
     plan = seen.plan()
     before = [seen.engineer_of(k) for k in range(year)]
-    first = START + timedelta(weeks=week)
+    first = START + timedelta(weeks=week, days=weekday)
     leave = Leave(first, first + timedelta(days=length))
     away = rotation(
         *(member(m, c, [leave] if m == who else []) for m, c in zip(ids, calendars, strict=True))
@@ -213,7 +232,12 @@ def test_a_repair_is_the_fairest_of_all_local_repairs(case) -> None:
     if not broken:
         assert after == before
         return
-    window = sorted({j for k in broken for j in range(k - k % n, min(year, k + n + 1)) if j > 9})
+    # the leave's own cycle (where it starts, even if its first week needs no repair) to one
+    # cycle after each broken week
+    origin = min(week, *broken)
+    window = sorted(
+        {j for k in broken for j in range(origin - origin % n, min(year, k + n + 1)) if j > 9}
+    )
     choices = [[m for m in ids if not on_leave(m, k)] or [None] for k in window]
 
     def score(got: list[str | None]) -> tuple[int, ...]:
