@@ -4,11 +4,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_DATA ?= demo-data
 
-.PHONY: help venv java test lint format demo clean
+.PHONY: help venv java test test-fast lint format demo clean
 
 help:
 	@echo "make demo   create $(VENV), install, and run the pipelines end to end on demo data"
-	@echo "make test   run the whole test suite (lint included)"
+	@echo "make test   run the whole test suite (ruff and mypy included)"
+	@echo "make test-fast   the tests that need no Spark (a minute)"
 	@echo "make lint   ruff and mypy"
 	@echo "make clean  remove $(VENV), caches and demo data"
 
@@ -26,7 +27,12 @@ java: venv
 test: venv java
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+test-fast: venv
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not spark and not cluster"
 
 lint: venv
 	$(BIN)/ruff check .

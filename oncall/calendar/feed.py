@@ -221,14 +221,14 @@ def build_feed(
         rotation, engine.week(span.first - 1), assignments, deadlines
     )
     cover_facts = _cover_facts(engine, assignments)
-    for key, facts in cover_facts.items():
+    for key, cover in cover_facts.items():
         drafts.append(
             Draft(
                 key[0],
                 key[1],
-                ev.digest(facts),
-                _cover_people(rotation, facts),
-                engineer=facts.member.id,
+                ev.digest(cover),
+                _cover_people(rotation, cover),
+                engineer=cover.member.id,
             )
         )
 

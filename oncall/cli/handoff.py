@@ -7,7 +7,7 @@ import typer
 
 from oncall.cli.base import new_app, print_json, warn
 from oncall.cli.context import workspace
-from oncall.cli.output import format_option
+from oncall.cli.output import AgendaFormat
 from oncall.escape import terminal
 
 DEFAULT_ROTATION = "data-engineering"
@@ -21,9 +21,6 @@ app.info.no_args_is_help = False
 RotationOption = Annotated[
     str, typer.Option("--rotation", "-r", help="The rotation id (a file in schedules/).")
 ]
-
-
-AgendaFormat = format_option("md", "json")
 
 
 @app.callback()

@@ -10,9 +10,7 @@ import typer
 
 from oncall.cli.base import print_json, report, warn
 from oncall.cli.context import workspace
-from oncall.cli.output import format_option
-
-CalendarFormat = format_option("ics", "json")
+from oncall.cli.output import CalendarFormat
 
 
 def ical(

@@ -33,6 +33,12 @@ TextFormat = format_option("text", "json")
 TableFormat = format_option("table", "json")
 #: one document (a runbook)
 DocumentFormat = format_option("text", "md", "json")
+#: the hand-off agenda
+AgendaFormat = format_option("md", "json")
+#: a calendar (iCalendar, or its events as JSON)
+CalendarFormat = format_option("ics", "json")
+#: someone's shifts
+ShiftsFormat = format_option("text", "json", "ics")
 
 
 def cell(value: Any) -> str:

@@ -6,7 +6,7 @@ import typer
 
 from oncall.cli.base import print_json
 from oncall.cli.context import workspace
-from oncall.cli.output import format_option
+from oncall.cli.output import ShiftsFormat
 from oncall.cli.schedule import DEFAULT_ROTATION, RotationOption
 
 if TYPE_CHECKING:
@@ -14,9 +14,6 @@ if TYPE_CHECKING:
 
     from oncall.config.models import Rotation
     from oncall.config.workspace import Workspace
-
-
-ShiftsFormat = format_option("text", "json", "ics")
 
 
 def shifts_data(

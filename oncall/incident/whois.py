@@ -209,11 +209,11 @@ def whois(
                 )
         else:
             on_call = _person(rotation, member)
-        reason = week.reason
-        if reason and week.conflict:  # the conflict is its own note (or settled by a cover)
-            reason = reason.removesuffix(week.conflict).removesuffix("; ") or None
-        if reason and week.engineer:
-            notes.append(f"This week: {reason}.")
+        moved = week.reason
+        if moved and week.conflict:  # the conflict is its own note (or settled by a cover)
+            moved = moved.removesuffix(week.conflict).removesuffix("; ") or None
+        if moved and week.engineer:
+            notes.append(f"This week: {moved}.")
         if member is not None and on_call:
             today = at.astimezone(rotation.zone).date()
             holiday = next((h for h in week.holidays.get(member.id, ()) if h.date == today), None)
