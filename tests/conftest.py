@@ -7,11 +7,23 @@ another instant set it themselves with ``monkeypatch.setenv``.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import Phase, settings
+
+# Property tests draw the same examples on every run and report a failure as found, unshrunk
+# (shrinking a slow test can take minutes): main passes or fails the same way on every
+# machine. HYPOTHESIS_PROFILE=explore draws new examples and shrinks what fails
+# (docs/development.md).
+settings.register_profile(
+    "default", derandomize=True, print_blob=True, phases=tuple(set(Phase) - {Phase.shrink})
+)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 REPO = Path(__file__).resolve().parent.parent
 FIXED_NOW = "2027-01-06T10:00:00+01:00"
