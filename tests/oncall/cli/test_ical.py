@@ -7,18 +7,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from oncall.cli.app import app
 from oncall.config.workspace import Workspace
 from oncall.rotation import changes
+from tests.invoke import oncall as invoke
 from tests.oncall.calendar.strict import parse
 
 GOLDEN = Path(__file__).resolve().parent.parent / "calendar" / "golden"
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
 
 
 def test_stdout_is_the_calendar_with_crlf_lines(workspace: Path) -> None:

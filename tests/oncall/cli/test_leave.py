@@ -8,26 +8,15 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from oncall.cli.app import app
 from oncall.config.workspace import Workspace
 from oncall.rotation import changes
-from tests.oncall.rotation.workspaces import ROTATION, make_workspace
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
-
-
-@pytest.fixture
-def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    yield make_workspace(tmp_path, monkeypatch)
+from tests.invoke import oncall as invoke
+from tests.oncall.rotation.workspaces import ROTATION
 
 
 def rotation_text(ws: Path) -> str:

@@ -5,13 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from oncall.cli.app import app
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+from tests.invoke import oncall as invoke
 
 
 def test_owners_json_matches_the_product_description(workspace: Path) -> None:

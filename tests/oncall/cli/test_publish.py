@@ -9,29 +9,15 @@ Clock: Wed 6 Jan 2027.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-from oncall.cli.app import app
-from tests.oncall.rotation.workspaces import make_workspace
+from tests.invoke import oncall as invoke
 
 SKI = "ben instead of ana, to keep weeks even around ben on leave 1-9 Feb (ski trip)"
 CONFLICT = (
     "cem on leave 19 Jan, in a published week: settle it with `oncall cover add` (or `oncall "
     "swap add`)"
 )
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
-
-
-@pytest.fixture
-def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    yield make_workspace(tmp_path, monkeypatch)
 
 
 def week(start: str) -> dict:

@@ -17,24 +17,11 @@ Expected weeks, worked out by hand from the rules:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from oncall.cli.app import app
-from tests.oncall.rotation.workspaces import make_workspace
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
-
-
-@pytest.fixture
-def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    yield make_workspace(tmp_path, monkeypatch)
-
+from tests.invoke import oncall as invoke
 
 SKI = "ben on leave 1-9 Feb (ski trip)"
 

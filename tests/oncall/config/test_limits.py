@@ -10,17 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from oncall.cli.app import app
 from oncall.config import limits
+from tests.invoke import oncall as invoke
 
 DE = "schedules/data-engineering.yaml"
 PROFIT = "runbooks/profit.yaml"
-
-
-def invoke(*args: str, env: dict[str, str] | None = None):
-    return CliRunner().invoke(app, list(args), catch_exceptions=False, env=env)
 
 
 def one_error(*args: str, env: dict[str, str] | None = None) -> str:

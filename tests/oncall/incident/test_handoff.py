@@ -7,18 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from oncall import history
-from oncall.cli.app import app
 from oncall.incident import handoff
+from tests.invoke import oncall as invoke
 
 GOLDEN = Path(__file__).parent / "golden"
-
-
-def invoke(*args: str):
-    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
-    return result
 
 
 def agenda(*args: str) -> dict:
