@@ -1,4 +1,4 @@
-"""Every schema the pipelines read or write, in one place (CONTRACT section 4 for the sources).
+"""Every schema the pipelines read or write, in one place (sources: docs/pipelines.md).
 
 Sources are validated against these before any job runs (``pipelines.sources``); outputs are
 checked against them before they are committed (``pipelines.outputs``), so a reader can rely on
@@ -25,7 +25,7 @@ def _schema(*fields: tuple[str, DataType]) -> StructType:
     return StructType([StructField(name, kind, nullable=True) for name, kind in fields])
 
 
-# --- sources (CONTRACT section 4) ------------------------------------------------------------
+# --- sources (docs/pipelines.md, "Sources") --------------------------------------------------
 
 REVENUE = _schema(
     ("account_id", StringType()),

@@ -1,4 +1,4 @@
-"""Reading the raw sources of CONTRACT section 4: every Parquet read of a source goes through here.
+"""Reading the raw sources (docs/pipelines.md, "Sources"): every Parquet read of one is here.
 
 A source is a folder of Parquet files that may gain files at any time. Reading one means: list
 its files (optionally only those that had landed by an instant, for replays), check every file's

@@ -56,7 +56,8 @@ class CheckResult:
         return replace(self, title=title, remediation=remediation, unit=unit)
 
     def as_json(self) -> dict[str, Any]:
-        """The check as CONTRACT section 5 shapes it, plus threshold, unit and remediation."""
+        """The check in ``--format json`` (docs/diagnose.md): its verdict, threshold, unit and
+        remediation."""
         return {
             "id": self.id,
             "status": self.status,

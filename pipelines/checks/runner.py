@@ -1,9 +1,10 @@
 """Diagnose pipelines: each pipeline's checks in one fold, its runbook attached, one verdict.
 
-Exit codes (CONTRACT section 5): 3 when any check could not be evaluated (its data could not be
-read, or Spark failed), else 1 when any check fails (or warns, with ``--strict``), else 0. An
-unreadable input outranks a failure: the verdict is incomplete, and CI must not mistake "some
-checks failed" for the whole story. The report still lists every check that ran.
+Exit codes (docs/diagnose.md; docs/reference.md, "Exit codes"): 3 when any check could not be
+evaluated (its data could not be read, or Spark failed), else 1 when any check fails (or warns,
+with ``--strict``), else 0. An unreadable input outranks a failure: the verdict is incomplete,
+and CI must not mistake "some checks failed" for the whole story. The report still lists every
+check that ran.
 """
 
 from __future__ import annotations
