@@ -28,7 +28,7 @@ def worst(statuses: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One check's verdict: contract keys (id, status, count, summary, details) and context."""
+    """One check's verdict: its JSON keys (id, status, count, summary, details) and context."""
 
     id: str
     status: str

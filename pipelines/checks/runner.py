@@ -74,7 +74,7 @@ class Diagnosis:
         return lines
 
     def as_json(self) -> dict[str, Any]:
-        """The contract's JSON: ``{"pipelines": [...]}``, plus the data root and instants."""
+        """The ``--format json`` report: ``{"pipelines": [...]}``, the data root and instants."""
         return {
             "pipelines": [r.as_json() for r in self.reports],
             "data": str(self.data.path),
@@ -177,7 +177,7 @@ def load_runbooks(
     workspace: Workspace | None, pipelines: Sequence[str]
 ) -> dict[str, Runbook | None]:
     """Each pipeline's validated runbook (None without a workspace or a runbook file: the
-    contract's default thresholds, no remediation); every invalid one in one ``ConfigError``."""
+    documented default thresholds, no remediation); every invalid one in one ``ConfigError``."""
     runbooks: dict[str, Runbook | None] = dict.fromkeys(pipelines)
     if workspace is None:
         return runbooks

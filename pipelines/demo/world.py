@@ -329,7 +329,7 @@ def build_salaries(seed: int, scale: float, cal: Calendar) -> list[Salary]:
 
 
 def build_filings(world: World) -> list[Filing]:
-    """The accountant's figures for every month but the latest, per the contract's definitions."""
+    """The accountant's figures for every month but the latest, as the Profit job defines them."""
     filings = []
     for month in world.calendar.months[:-1]:
         revenue = sum(i.amount for i in world.invoices if i.invoice_date.replace(day=1) == month)
