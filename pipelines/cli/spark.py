@@ -89,16 +89,12 @@ def spark_session(options: SparkOptions, *, hint: bool = False) -> Iterator[Spar
     Java or Spark does not start (docs/pipelines.md). With ``hint``, a command that had to start
     local Spark says so, and how a warm server saves that time (docs/spark.md).
     """
-    from pipelines.session import get_session, stop_session
+    from pipelines.session import open_session
 
-    spark, started = get_session(options)
-    if hint:
-        _hint_server(options, started)
-    try:
+    with open_session(options) as (spark, started):
+        if hint:
+            _hint_server(options, started)
         yield spark
-    finally:
-        if started:
-            stop_session(spark)
 
 
 def _hint_server(options: SparkOptions, started: bool) -> None:
