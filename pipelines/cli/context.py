@@ -24,6 +24,7 @@ class PipelineState(CliState):
 
 
 def state(ctx: typer.Context) -> PipelineState:
+    """The top-level options of this invocation (defaults when a command is invoked alone)."""
     found = ctx.find_object(PipelineState)
     return found if found is not None else PipelineState()
 
