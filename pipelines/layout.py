@@ -1,4 +1,4 @@
-"""Where things live under a data root (CONTRACT section 4): ``sources/<source>/`` and ``outputs/``.
+"""Where things live under a data root: ``sources/<source>/`` and ``outputs/`` (docs/pipelines.md).
 
 Nothing here touches Spark; paths handed to Spark go through ``spark_path`` so that any local or
 shared-filesystem folder name works, even one holding Hadoop glob characters.

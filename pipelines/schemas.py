@@ -1,8 +1,8 @@
-"""Every schema the pipelines read or write, in one place (CONTRACT section 4 for the sources).
+"""Every schema the pipelines read or write, in one place (sources: docs/pipelines.md).
 
 Sources are validated against these before any job runs (``pipelines.sources``); outputs are
 checked against them before they are committed (``pipelines.outputs``), so a reader can rely on
-them too. Nullability is not part of the contract: only names and types are compared.
+them too. Nullability is not checked: only names and types are compared.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def _schema(*fields: tuple[str, DataType]) -> StructType:
     return StructType([StructField(name, kind, nullable=True) for name, kind in fields])
 
 
-# --- sources (CONTRACT section 4) ------------------------------------------------------------
+# --- sources (docs/pipelines.md, "Sources") --------------------------------------------------
 
 REVENUE = _schema(
     ("account_id", StringType()),
@@ -176,7 +176,7 @@ OUTPUTS: dict[str, dict[str, StructType]] = {
 
 
 def describe(kind: DataType) -> str:
-    """A type as the contract writes it: ``double``, ``timestamp``, ``int``."""
+    """A type as docs/pipelines.md writes it: ``double``, ``timestamp``, ``int``."""
     return kind.simpleString()
 
 

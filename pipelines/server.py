@@ -371,15 +371,12 @@ def _wait_until_ready(
 def warm_up(url: str) -> None:
     """One small query through a Spark Connect client: the server answers, and the code paths
     every diagnose takes (planning, an aggregation, collecting a row) are compiled."""
-    from pipelines.session import SparkOptions, get_session, stop_session
+    from pipelines.session import SparkOptions, open_session
 
-    session, _ = get_session(SparkOptions(remote=url))
-    try:
+    with open_session(SparkOptions(remote=url)) as (session, _):
         from pyspark.sql import functions as F
 
         session.range(1000).groupBy((F.col("id") % 7).alias("k")).count().collect()
-    finally:
-        stop_session(session)
 
 
 def _terminate(record: ServerRecord, timeout: float = 30.0) -> None:

@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -340,6 +340,18 @@ def stop_session(session: SparkSession) -> None:
     if connect:
         os.environ.pop(CONNECT_MODE_VARIABLE, None)
     spark_errors.clear_abort()
+
+
+@contextlib.contextmanager
+def open_session(options: SparkOptions) -> Iterator[tuple[SparkSession, bool]]:
+    """``get_session`` for a block: the session and whether the block started it, stopped when
+    the block ends if it did (a session found already running is left running)."""
+    session, started = get_session(options)
+    try:
+        yield session, started
+    finally:
+        if started:
+            stop_session(session)
 
 
 class ExecutorWatchdog:

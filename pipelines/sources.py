@@ -1,4 +1,4 @@
-"""Reading the raw sources of CONTRACT section 4: every Parquet read of a source goes through here.
+"""Reading the raw sources (docs/pipelines.md, "Sources"): every Parquet read of one is here.
 
 A source is a folder of Parquet files that may gain files at any time. Reading one means: list
 its files (optionally only those that had landed by an instant, for replays), check every file's
@@ -127,7 +127,7 @@ def check_schema(spark: SparkSession, data: DataRoot, snapshot: SourceSnapshot) 
         if "CANNOT_MERGE_SCHEMAS" not in str(error):
             raise DataError(f"{where}: {describe(error, data)}") from None
         problems = _file_problems(spark, data, snapshot)
-        if not problems:  # incompatible only in columns the contract does not name
+        if not problems:  # incompatible only in columns the schema does not name
             return
         raise DataError(*problems) from None
     problems = schemas.schema_problems(where, merged, expected)
@@ -140,7 +140,7 @@ def check_schema(spark: SparkSession, data: DataRoot, snapshot: SourceSnapshot) 
 
 
 def read(spark: SparkSession, data: DataRoot, snapshot: SourceSnapshot) -> DataFrame:
-    """The files of ``snapshot`` as a DataFrame with exactly the contract's columns and types."""
+    """The files of ``snapshot`` as a DataFrame with exactly the schema's columns and types."""
     check_schema(spark, data, snapshot)
     expected = schemas.SOURCES[snapshot.source]
     paths = [spark_path(f.path) for f in snapshot.files]

@@ -1,4 +1,4 @@
-"""``pipeline diagnose``: the ten checks of CONTRACT section 5, a few Spark actions per pipeline.
+"""``pipeline diagnose``: ten checks (docs/diagnose.md), a few Spark actions per pipeline.
 
 Layout:
 

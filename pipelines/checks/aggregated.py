@@ -37,7 +37,8 @@ from pipelines.checks.model import (
 
 PIPELINE = "aggregated"
 CHECKS = ("stale_upstream", "missing_values", "join_skew")
-#: each upstream output and the sources it is built from (CONTRACT section 5)
+#: each upstream output and the sources it is built from (``stale_upstream`` compares their
+#: times; docs/diagnose.md)
 FEEDS: dict[str, tuple[str, ...]] = {
     "profit": ("revenue", "costs", "salaries"),
     "growth": ("account_events",),

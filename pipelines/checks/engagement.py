@@ -315,7 +315,7 @@ def _zero_runs(bits: int, low: int, high: int) -> Iterator[tuple[int, int]]:
 
 
 def offset_holes(words: Sequence[dict[str, Any]]) -> list[OffsetHole]:
-    """Every hole of every partition, from the border words ``offset_metrics`` returned.
+    """Every hole of every partition, from the border words ``stream_metrics`` returned.
 
     A hole either lies inside one word, or runs from just after the highest offset of a word to
     just before the lowest offset of the next word present; both are attributed to the later
@@ -532,7 +532,7 @@ def late_result(
 
 
 def shuffle_partitions(ctx: Context) -> int:
-    """Tasks for the duplicate count: about 32 MiB of clicks each, at least one per core."""
+    """Tasks for the duplicate count: about 16 MiB of clicks each, at least one per core."""
     total = sum(f.size for f in ctx.inputs.snapshot("clicks").files)
     cores = session.default_parallelism(ctx.spark)
     return max(cores, min(4_000, math.ceil(total / BYTES_PER_PARTITION)))

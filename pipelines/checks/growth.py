@@ -33,7 +33,8 @@ from pipelines.checks.model import (
 PIPELINE = "growth"
 CHECKS = ("missing_current_status", "skipped_states")
 
-#: allowed moves (CONTRACT section 5); unchanged is always allowed
+#: the moves the state machine allows (``skipped_states`` in docs/diagnose.md); staying
+#: unchanged is always allowed
 STATUS_MOVES = (
     ("trial", "active"),
     ("trial", "canceled"),

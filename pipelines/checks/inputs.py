@@ -3,7 +3,7 @@
 Sources are listed and schema-checked once per diagnose run through ``pipelines.sources`` (the
 one module that reads them). A problem in one column fails only the checks that read that column:
 a mistyped ``clicks.kafka_offset`` stops ``kafka_gap`` but not ``duplicate_events``. Checks read
-only the columns they need, with the contract's types.
+only the columns they need, with the types of ``pipelines.schemas``.
 """
 
 from __future__ import annotations
@@ -81,8 +81,8 @@ class Inputs:
         return state.snapshot
 
     def frame(self, source: str, columns: Sequence[str]) -> DataFrame:
-        """``columns`` of ``source`` with the contract's types; ``DataError`` naming the source
-        and column when one of them (or the whole source) cannot be read."""
+        """``columns`` of ``source`` with the types of ``pipelines.schemas``; ``DataError``
+        naming the source and column when one of them (or the whole source) cannot be read."""
         state = self._state(source)
         if state.snapshot is None or state.unreadable:
             raise DataError(*state.unreadable)
@@ -123,7 +123,7 @@ class Context:
         self.as_of = self.as_of.astimezone(UTC)
 
     def threshold(self, check: str, name: str) -> float:
-        """A threshold of ``check``: the runbook's value, else the contract default."""
+        """A threshold of ``check``: the runbook's value, else the documented default."""
         if self.runbook is not None:
             return self.runbook.threshold(check, name)
         return THRESHOLD_DEFAULTS[check][name]

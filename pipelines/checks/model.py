@@ -28,7 +28,7 @@ def worst(statuses: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One check's verdict: contract keys (id, status, count, summary, details) and context."""
+    """One check's verdict: its JSON keys (id, status, count, summary, details) and context."""
 
     id: str
     status: str
@@ -56,7 +56,8 @@ class CheckResult:
         return replace(self, title=title, remediation=remediation, unit=unit)
 
     def as_json(self) -> dict[str, Any]:
-        """The check as CONTRACT section 5 shapes it, plus threshold, unit and remediation."""
+        """The check in ``--format json`` (docs/diagnose.md): its verdict, threshold, unit and
+        remediation."""
         return {
             "id": self.id,
             "status": self.status,

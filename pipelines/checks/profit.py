@@ -3,9 +3,9 @@
 Both judge months, so one table of monthly metrics serves both: revenue, costs, salaries and
 filings are projected onto one shape, unioned and grouped by month once (Deequ's single
 ``agg()``, per month); the few month rows come back and the rules run in Python. The figures are
-the Profit job's definitions (CONTRACT section 4): a month's revenue is the sum of its invoices,
-expenses are its costs (every category) plus salaries, profit is the difference, a sum over no
-rows is 0.
+computed as the Profit job computes its ``monthly`` output (docs/pipelines.md, "Outputs"): a
+month's revenue is the sum of its invoices, expenses are its costs (every category) plus
+salaries, profit is the difference, a sum over no rows is 0.
 """
 
 from __future__ import annotations

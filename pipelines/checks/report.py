@@ -1,4 +1,6 @@
-"""Renderings of a diagnosis: a Rich table for people, JSON (CONTRACT section 5), JUnit XML for CI.
+"""Renderings of a diagnosis: a Rich table for people, JSON for scripts, JUnit XML for CI.
+
+What each format holds is described in docs/diagnose.md ("In CI" for JUnit).
 
 Pure Python: works on ``Diagnosis.as_json()``-shaped data, imports neither pyspark nor Rich at
 module level.

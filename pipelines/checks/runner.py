@@ -1,9 +1,10 @@
 """Diagnose pipelines: each pipeline's checks in one fold, its runbook attached, one verdict.
 
-Exit codes (CONTRACT section 5): 3 when any check could not be evaluated (its data could not be
-read, or Spark failed), else 1 when any check fails (or warns, with ``--strict``), else 0. An
-unreadable input outranks a failure: the verdict is incomplete, and CI must not mistake "some
-checks failed" for the whole story. The report still lists every check that ran.
+Exit codes (docs/diagnose.md; docs/reference.md, "Exit codes"): 3 when any check could not be
+evaluated (its data could not be read, or Spark failed), else 1 when any check fails (or warns,
+with ``--strict``), else 0. An unreadable input outranks a failure: the verdict is incomplete,
+and CI must not mistake "some checks failed" for the whole story. The report still lists every
+check that ran.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class Diagnosis:
         return lines
 
     def as_json(self) -> dict[str, Any]:
-        """The contract's JSON: ``{"pipelines": [...]}``, plus the data root and instants."""
+        """The ``--format json`` report: ``{"pipelines": [...]}``, the data root and instants."""
         return {
             "pipelines": [r.as_json() for r in self.reports],
             "data": str(self.data.path),
@@ -176,7 +177,7 @@ def load_runbooks(
     workspace: Workspace | None, pipelines: Sequence[str]
 ) -> dict[str, Runbook | None]:
     """Each pipeline's validated runbook (None without a workspace or a runbook file: the
-    contract's default thresholds, no remediation); every invalid one in one ``ConfigError``."""
+    documented default thresholds, no remediation); every invalid one in one ``ConfigError``."""
     runbooks: dict[str, Runbook | None] = dict.fromkeys(pipelines)
     if workspace is None:
         return runbooks

@@ -1,1 +1,1 @@
-"""A realistic, seeded demo data set (CONTRACT section 4) with the faults of section 5 planted."""
+"""A realistic, seeded demo data set with any of the diagnose faults planted (docs/pipelines.md)."""

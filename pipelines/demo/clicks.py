@@ -181,7 +181,7 @@ def decorate(
     accounts: DataFrame,
     existing: DataFrame,
 ) -> DataFrame:
-    """The contract's click columns for events with ``seq`` and ``event_micros``.
+    """The click columns of the schema for events with ``seq`` and ``event_micros``.
 
     ``accounts``: (idx, account_id, pool) sorted by signup; ``existing``: (day, existing), how
     many accounts exist on each day of the plan. An event's account is drawn among those; with

@@ -58,7 +58,7 @@ def parse_faults(text: str) -> frozenset[str]:
 
 # --- planting ----------------------------------------------------------------------------------
 # Each plant_* function changes the world (or the click plan) for one fault and returns what the
-# manifest says about it: the count its check must report under the contract's definitions.
+# manifest says about it: the count its check must report (docs/diagnose.md says what each counts).
 
 NEEDS_REPLAY = ("late_arrivals", "stale_upstream")
 FILING_DELTA = 2_500.00

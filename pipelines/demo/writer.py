@@ -28,7 +28,7 @@ STAGING = ".staging"
 def rows_frame(
     spark: SparkSession, source: str, rows: Iterable[tuple[object, ...]], batches: Iterable[str]
 ) -> DataFrame:
-    """Python rows of ``source`` (in contract column order) with their batch, as a DataFrame."""
+    """Python rows of ``source`` (in schema column order) with their batch, as a DataFrame."""
     schema = StructType([*schemas.SOURCES[source].fields, StructField(BATCH, StringType())])
     data = [(*row, batch) for row, batch in zip(rows, batches, strict=True)]
     return spark.createDataFrame(data, schema)
@@ -41,7 +41,7 @@ def write_source(
     landed: Mapping[str, datetime],
     order: Sequence[str],
 ) -> list[Path]:
-    """Write ``frame`` (contract columns + ``batch``) as one file per batch; return the files.
+    """Write ``frame`` (schema columns + ``batch``) as one file per batch; return the files.
 
     ``landed`` gives each batch's delivery time, set as its file's modification time. Rows are
     sorted by ``order`` inside each file, so the same input gives the same files.

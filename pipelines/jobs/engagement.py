@@ -1,4 +1,8 @@
-"""Engagement: daily clicks and distinct users per account and source team, one per event_id.
+"""Engagement: two outputs from the clicks, each event_id counted once (the copy ingested first).
+
+``daily``: clicks and distinct users per day, account and source team; ``monthly``: clicks and
+active users per month and account (what Aggregated joins). Both roll up from one per-user-day
+grain.
 
 Only complete days (before the run's date, UTC) are aggregated. A re-run re-aggregates only the
 days whose source rows changed: every day's rows are fingerprinted (row count, newest

@@ -1,8 +1,8 @@
 """Profit: revenue, opex, asset costs, salaries, expenses, profit and margin per month.
 
-Definitions are the contract's (section 4): a month's revenue is the sum of invoice amounts by the
-month of ``invoice_date``; expenses are the month's cost amounts plus salaries; a sum over no rows
-is 0. Margin is profit over revenue, null when there is no revenue.
+The columns are those of docs/pipelines.md ("Outputs"). A month's revenue is the sum of invoice
+amounts by the month of ``invoice_date``; expenses are the month's cost amounts plus salaries; a
+sum over no rows is 0. Margin is profit over revenue, null when there is no revenue.
 """
 
 from __future__ import annotations

@@ -100,7 +100,8 @@ def test_stop_never_signals_a_pid_that_is_no_longer_the_server(tmp_path: Path):
 
 
 def _choose(monkeypatch, tmp_path, remote=None, master=None, variable=None):
-    from pipelines.cli import PipelineState, run_spark_options
+    from pipelines.cli.context import PipelineState
+    from pipelines.cli.spark import run_spark_options
 
     monkeypatch.setenv("ONCALL_STATE_DIR", str(tmp_path))  # no workspace server here
     if variable is None:

@@ -1,0 +1,131 @@
+"""``pipeline diagnose``: run the checks, record the run, report it (exit 1 or 3 on findings)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from oncall import clock
+from oncall.cli.base import err_console, out_console, print_json
+from pipelines.checks.report import DiagnoseFormat
+from pipelines.cli.context import PipelineState, announce, optional_workspace, state
+from pipelines.cli.options import (
+    ConfOption,
+    DataOption,
+    DriverMemoryOption,
+    MasterOption,
+    RemoteOption,
+    SparkLogOption,
+    UiOption,
+    check_names,
+    parse_as_of,
+)
+from pipelines.cli.spark import run_spark_options, spark_session
+from pipelines.jobs import run_order
+
+if TYPE_CHECKING:
+    from oncall.config.workspace import Workspace
+
+
+def diagnose(
+    ctx: typer.Context,
+    names: Annotated[
+        list[str],
+        typer.Argument(help="Pipelines to check (profit, growth, engagement, aggregated) or all."),
+    ],
+    data: DataOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Judge as at this instant (ISO 8601; UTC if no offset; default now): rows "
+            "delivered or ingested later are not yet delivered, later deadlines have not "
+            "passed, and source files landed later are ignored.",
+            show_default=False,
+        ),
+    ] = None,
+    format: Annotated[
+        DiagnoseFormat,
+        typer.Option("--format", help="table for people, json (the contract's), junit for CI."),
+    ] = DiagnoseFormat.table,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
+    remote: RemoteOption = None,
+    master: MasterOption = None,
+    conf: ConfOption = None,
+    driver_memory: DriverMemoryOption = None,
+    ui: UiOption = False,
+    spark_log: SparkLogOption = "off",
+) -> None:
+    """Check pipelines for their known failure modes (exit 1: a check fails, 3: unreadable data)."""
+    from pipelines.layout import resolve_data_root
+
+    check_names(names)
+    settings = state(ctx)
+    instant = parse_as_of(as_of)
+    root = resolve_data_root(data)
+    pipelines = [spec.id for spec in run_order(names)]
+    options = run_spark_options(settings, remote, master, conf, driver_memory, ui, spark_log)
+
+    from oncall.cli.base import report, warn
+    from pipelines.checks import report as formats
+    from pipelines.checks import runner
+
+    workspace = _diagnose_workspace(settings)
+    runbooks = runner.load_runbooks(workspace, pipelines)
+    note = announce(settings.quiet)
+
+    from pipelines import progress
+
+    now = clock.now()
+    with (
+        spark_session(options, hint=not settings.quiet) as spark,
+        progress.display(spark, err_console(), enabled=not settings.quiet) as steps,
+    ):
+        diagnosis = runner.diagnose(
+            spark,
+            root,
+            pipelines,
+            runbooks,
+            as_of=instant or now,
+            replay=instant is not None,
+            at=now,
+            progress=steps,
+            on_wait=lambda p: note(f"waiting for a run writing outputs/{p} ..."),
+        )
+
+    if workspace is not None:
+        try:
+            runner.record(diagnosis, workspace.root)
+        except OSError as error:
+            warn(
+                f"cannot record this run in the workspace's diagnose history "
+                f"({error.strerror or error}): oncall handoff will not show it"
+            )
+    result = diagnosis.as_json()
+    if format is DiagnoseFormat.json:
+        print_json(result)
+    elif format is DiagnoseFormat.junit:
+        typer.echo(formats.junit_xml(result, strict))
+    else:
+        formats.render_table(result, out_console(), strict)
+    for line in diagnosis.error_lines():
+        report("error", line)
+    code = diagnosis.exit_code(strict)
+    if code:
+        raise typer.Exit(code)
+
+
+def _diagnose_workspace(settings: PipelineState) -> Workspace | None:
+    """The workspace for runbooks and the run history; without one (none given, none found
+    around), diagnose still runs on the default thresholds of docs/diagnose.md, with a
+    warning."""
+    from oncall.cli.base import warn
+
+    workspace = optional_workspace(settings)
+    if workspace is None:
+        warn(
+            "no workspace found (--workspace, ONCALL_WORKSPACE, or a folder holding runbooks/): "
+            "default thresholds, no remediation, and this run is not recorded"
+        )
+    return workspace

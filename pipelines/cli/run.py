@@ -1,0 +1,109 @@
+"""``pipeline run``: run pipelines in dependency order and report what each committed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from oncall.cli.base import TableFormat, err_console, out_console, print_json
+from pipelines.cli.context import announce, state
+from pipelines.cli.options import (
+    ConfOption,
+    DataOption,
+    DriverMemoryOption,
+    FormatOption,
+    MasterOption,
+    RemoteOption,
+    SparkLogOption,
+    UiOption,
+    check_names,
+    parse_as_of,
+)
+from pipelines.cli.spark import run_spark_options, spark_session
+from pipelines.jobs import run_order
+
+if TYPE_CHECKING:
+    from pipelines.runner import RunSummary
+
+
+def run(
+    ctx: typer.Context,
+    names: Annotated[
+        list[str],
+        typer.Argument(help="Pipelines to run (profit, growth, engagement, aggregated) or all."),
+    ],
+    data: DataOption = None,
+    remote: RemoteOption = None,
+    master: MasterOption = None,
+    conf: ConfOption = None,
+    driver_memory: DriverMemoryOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Replay: run as if at this instant (ISO 8601; UTC if no offset). Source files "
+            "that landed later are ignored, and the output is stamped with this instant.",
+            show_default=False,
+        ),
+    ] = None,
+    ui: UiOption = False,
+    spark_log: SparkLogOption = "off",
+    format: FormatOption = TableFormat.table,
+) -> None:
+    """Run pipelines (in dependency order) over a data root and commit their outputs."""
+    from pipelines.layout import resolve_data_root
+
+    check_names(names)
+    settings = state(ctx)
+    quiet = settings.quiet
+    instant = parse_as_of(as_of)
+    root = resolve_data_root(data)
+    specs = run_order(names)
+    options = run_spark_options(settings, remote, master, conf, driver_memory, ui, spark_log)
+
+    from pipelines import progress, runner
+
+    note = announce(quiet)
+    done: list[RunSummary] = []
+
+    def finished(summary: RunSummary) -> None:
+        done.append(summary)
+        note(_summary_line(summary))
+
+    def waiting(pipeline: str) -> None:
+        note(f"waiting for another run holding outputs/{pipeline} ...")
+
+    with (
+        spark_session(options, hint=not quiet) as spark,
+        progress.display(spark, err_console(), enabled=not quiet) as steps,
+    ):
+        runner.run_jobs(
+            spark, root, specs, as_of=instant, progress=steps, on_done=finished, on_wait=waiting
+        )
+    _report_runs(done, format)
+
+
+def _summary_line(summary: RunSummary) -> str:
+    return f"{summary.pipeline}: committed run {summary.run_id} in {summary.seconds:.1f} s"
+
+
+def _month_span(months: dict[str, Any]) -> str:
+    if not months.get("first"):
+        return "-"
+    return f"{months['first'][:7]} .. {months['last'][:7]}"
+
+
+def _report_runs(done: list[RunSummary], format: TableFormat) -> None:
+    if format is TableFormat.json:
+        print_json([s.as_json() for s in done])
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("pipeline", "months", "rows", "note"):
+        table.add_column(column)
+    for s in done:
+        rows = ", ".join(f"{t} {n:,}" for t, n in s.rows.items())
+        table.add_row(s.pipeline, _month_span(s.months), rows, s.note)
+    out_console().print(table)

@@ -1,0 +1,110 @@
+"""Where a ``pipeline`` command gets Spark, and the one block that starts and stops it.
+
+pyspark is imported only when a session is asked for (``pipelines.session``), never on import
+of this module, so ``pipeline --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from oncall.errors import UsageError
+from pipelines.cli.context import PipelineState, optional_workspace
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+    from pipelines.session import SparkOptions
+
+
+def spark_options(
+    master: str | None,
+    conf: list[str] | None,
+    driver_memory: str | None,
+    ui: bool,
+    spark_log: str,
+) -> SparkOptions:
+    """The Spark options of a command line, checked before any JVM starts."""
+    from pipelines.session import DEFAULT_MASTER, LOG_LEVELS, SparkOptions, parse_conf
+
+    if spark_log not in LOG_LEVELS:
+        raise UsageError(f"--spark-log: {spark_log!r} is not one of {', '.join(LOG_LEVELS)}")
+    if master is not None and not master.strip():
+        raise UsageError("--master: empty master URL")
+    return SparkOptions(
+        master=(master or DEFAULT_MASTER).strip(),
+        conf=parse_conf(conf or []),
+        driver_memory=driver_memory,
+        ui=ui,
+        log_level=spark_log,
+    )
+
+
+def run_spark_options(
+    settings: PipelineState,
+    remote: str | None,
+    master: str | None,
+    conf: list[str] | None,
+    driver_memory: str | None,
+    ui: bool,
+    spark_log: str,
+) -> SparkOptions:
+    """Where ``run`` and ``diagnose`` get Spark: ``--remote``; else local or cluster Spark when
+    launch options (``--master``, ``--driver-memory``, ``--ui``) say so; else ``SPARK_REMOTE``;
+    else the workspace's own running server; else Spark started here."""
+    import os
+    from dataclasses import replace
+
+    from pipelines import server
+
+    options = spark_options(master, conf, driver_memory, ui, spark_log)
+    launching = master is not None or driver_memory is not None or ui
+    if remote is not None:
+        if launching:
+            raise UsageError(
+                "--remote: --master, --driver-memory and --ui are for a Spark this command "
+                "starts; give them to `pipeline server start` instead"
+            )
+        return replace(options, remote=remote, remote_origin="--remote")
+    if launching:
+        return options
+    variable = os.environ.get(server.REMOTE_VARIABLE, "").strip()
+    if variable:
+        return replace(options, remote=variable, remote_origin=server.REMOTE_VARIABLE)
+    workspace = optional_workspace(settings)
+    url = server.running_url(server.state_folder(workspace.root if workspace else None))
+    if url is not None:
+        return replace(options, remote=url, remote_origin="the workspace's Spark Connect server")
+    return options
+
+
+@contextmanager
+def spark_session(options: SparkOptions, *, hint: bool = False) -> Iterator[SparkSession]:
+    """The session ``options`` ask for, stopped on the way out if this block started it.
+
+    A session that cannot be had raises its one-line error before the block runs: exit 2 when
+    no Spark Connect server answers at the address (docs/spark.md, "Exit codes"), exit 3 when
+    Java or Spark does not start (docs/pipelines.md). With ``hint``, a command that had to start
+    local Spark says so, and how a warm server saves that time (docs/spark.md).
+    """
+    from pipelines.session import open_session
+
+    with open_session(options) as (spark, started):
+        if hint:
+            _hint_server(options, started)
+        yield spark
+
+
+def _hint_server(options: SparkOptions, started: bool) -> None:
+    """After starting local Spark: one line on how to skip that next time."""
+    local = options.remote is None and options.master.startswith("local")
+    if started and local:
+        from oncall.cli.base import report
+
+        report(
+            "hint",
+            "this command started Spark itself (most of its time); `pipeline server start` "
+            "keeps a warm Spark Connect server, which run and diagnose then use",
+        )
