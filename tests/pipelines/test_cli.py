@@ -8,15 +8,10 @@ import sys
 from datetime import date
 
 import pytest
-from typer.testing import CliRunner
 
 from oncall.config import catalog
-from pipelines.cli import app
+from tests.invoke import pipeline as invoke
 from tests.pipelines.conftest import ts
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
 
 
 def test_help_and_list_do_not_import_pyspark():

@@ -13,15 +13,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from oncall.errors import UsageError
 from pipelines import server
-from pipelines.cli import app
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+from tests.invoke import pipeline as invoke
 
 
 @pytest.mark.parametrize(

@@ -24,11 +24,10 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
-from typer.testing import CliRunner
 
-from oncall.cli.app import app
 from oncall.config import limits
 from tests.conftest import REPO
+from tests.invoke import oncall
 
 from ..calendar.strict import parse as parse_ics
 
@@ -102,9 +101,7 @@ def acceptable(text: str, limit: int, required: bool = False) -> bool:
 
 
 def invoke(root: Path, *args: str) -> Any:
-    return CliRunner().invoke(
-        app, list(args), catch_exceptions=False, env={"ONCALL_WORKSPACE": str(root)}
-    )
+    return oncall(*args, env={"ONCALL_WORKSPACE": str(root)})
 
 
 def refused(result: Any) -> None:

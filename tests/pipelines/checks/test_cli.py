@@ -11,14 +11,14 @@ from typer.testing import CliRunner
 
 from oncall import history
 from oncall.cli.app import app as oncall_app
-from pipelines.cli import app
+from tests.invoke import pipeline
 from tests.pipelines.conftest import ts
 
 pytestmark = pytest.mark.spark
 
 
 def invoke(*args: str):
-    return CliRunner().invoke(app, ["-q", *args], catch_exceptions=False)
+    return pipeline("-q", *args)
 
 
 def click(event_id, time, partition=0, offset=0):
