@@ -7,7 +7,7 @@ list reads the same everywhere: ``{"changes": [{"week", "before", "after", "reas
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -18,10 +18,6 @@ if TYPE_CHECKING:
     from oncall.rotation.changes import Outcome
 
 #: ``--dry-run`` of every plan-changing command
-DryRunOption = Annotated[
-    bool,
-    typer.Option("--dry-run", help="Show the weeks that would change; write nothing."),
-]
 
 
 def _change_data(change: Any) -> dict[str, Any]:

@@ -6,13 +6,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from oncall.cli.base import new_app, print_json
-from oncall.cli.changes import DryRunOption, render_outcome
+from oncall.cli.changes import render_outcome
 from oncall.cli.context import workspace
+from oncall.cli.options import DEFAULT_ROTATION, DryRunOption, RotationOption
 from oncall.cli.output import RowsFormat, TextFormat, render_rows
-from oncall.cli.schedule import (
-    DEFAULT_ROTATION,
-    RotationOption,
-)
 
 if TYPE_CHECKING:
     from datetime import datetime

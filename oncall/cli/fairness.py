@@ -1,13 +1,19 @@
 """``oncall fairness``: weeks, holiday days, weekend days and swaps per member, and the spread."""
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from oncall.cli.base import out_console, print_json
 from oncall.cli.context import workspace
+from oncall.cli.options import (
+    DEFAULT_ROTATION,
+    HistoryStartOption,
+    HistoryUntilOption,
+    RotationOption,
+)
 from oncall.cli.output import RowsFormat, render_rows
-from oncall.cli.schedule import DEFAULT_ROTATION, RotationOption, parse_day
+from oncall.cli.schedule import parse_day
 
 if TYPE_CHECKING:
     from oncall.rotation.fairness import Fairness, YearFairness
@@ -30,23 +36,8 @@ BACKUP_COLUMNS = ("backup_weeks", "backup_holiday_days")
 def fairness(
     ctx: typer.Context,
     rotation: RotationOption = DEFAULT_ROTATION,
-    start: Annotated[
-        str | None,
-        typer.Option(
-            "--start",
-            "-s",
-            help="First week: a date in it. Default: the rotation's first week (all history).",
-            show_default=False,
-        ),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option(
-            "--until",
-            help="Last week: a date in it. Default: 52 weeks from this week.",
-            show_default=False,
-        ),
-    ] = None,
+    start: HistoryStartOption = None,
+    until: HistoryUntilOption = None,
     output: RowsFormat = "table",
 ) -> None:
     """Show how evenly weeks and holidays fall on each member (published weeks as served)."""

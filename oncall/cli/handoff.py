@@ -7,20 +7,15 @@ import typer
 
 from oncall.cli.base import new_app, print_json, warn
 from oncall.cli.context import workspace
+from oncall.cli.options import DEFAULT_ROTATION, RotationOption
 from oncall.cli.output import AgendaFormat
 from oncall.escape import terminal
-
-DEFAULT_ROTATION = "data-engineering"
 
 app = new_app(
     "The Monday hand-off agenda (Markdown or JSON), and items carried over between hand-offs.",
     invoke_without_command=True,
 )
 app.info.no_args_is_help = False
-
-RotationOption = Annotated[
-    str, typer.Option("--rotation", "-r", help="The rotation id (a file in schedules/).")
-]
 
 
 @app.callback()

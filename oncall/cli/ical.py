@@ -10,6 +10,7 @@ import typer
 
 from oncall.cli.base import print_json, report, warn
 from oncall.cli.context import workspace
+from oncall.cli.options import StartOption, WeeksOption
 from oncall.cli.output import CalendarFormat
 
 
@@ -27,16 +28,8 @@ def ical(
             show_default=False,
         ),
     ] = None,
-    start: Annotated[
-        str | None,
-        typer.Option(
-            "--start",
-            "-s",
-            help="First week ahead: a date in it. Default: this week.",
-            show_default=False,
-        ),
-    ] = None,
-    weeks: Annotated[int, typer.Option("--weeks", "-n", help="How many weeks from --start.")] = 26,
+    start: StartOption = None,
+    weeks: WeeksOption = 26,
     past: Annotated[
         int,
         typer.Option(

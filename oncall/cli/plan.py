@@ -5,10 +5,10 @@ from typing import Annotated
 import typer
 
 from oncall.cli.base import print_json
-from oncall.cli.changes import DryRunOption, render_outcome
+from oncall.cli.changes import render_outcome
 from oncall.cli.context import workspace
+from oncall.cli.options import DEFAULT_ROTATION, DryRunOption, RotationOption
 from oncall.cli.output import TextFormat
-from oncall.cli.schedule import DEFAULT_ROTATION, RotationOption
 
 
 def plan(

@@ -1,39 +1,27 @@
 """``oncall publish``: freeze the coming weeks so later leave or holidays never move them."""
 
-from typing import Annotated
-
 import typer
 
-from oncall.cli.changes import DryRunOption, render_outcome
+from oncall.cli.changes import render_outcome
 from oncall.cli.context import workspace
-from oncall.cli.output import TextFormat
-from oncall.cli.schedule import (
+from oncall.cli.options import (
     DEFAULT_ROTATION,
+    DryRunOption,
+    OptionalWeeksOption,
     RotationOption,
-    parse_day,
+    StartOption,
+    UntilOption,
 )
+from oncall.cli.output import TextFormat
+from oncall.cli.schedule import parse_day
 
 
 def publish(
     ctx: typer.Context,
     rotation: RotationOption = DEFAULT_ROTATION,
-    start: Annotated[
-        str | None,
-        typer.Option(
-            "--start",
-            "-s",
-            help="First week: a date in it. Default: this week.",
-            show_default=False,
-        ),
-    ] = None,
-    weeks: Annotated[
-        int | None,
-        typer.Option("--weeks", "-n", help="How many weeks [default: 4].", show_default=False),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option("--until", help="Last week: a date in it.", show_default=False),
-    ] = None,
+    start: StartOption = None,
+    weeks: OptionalWeeksOption = None,
+    until: UntilOption = None,
     output: TextFormat = "text",
     dry_run: DryRunOption = False,
 ) -> None:

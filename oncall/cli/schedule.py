@@ -6,23 +6,18 @@ Also the options and helpers the other rotation commands share (``leave``, ``swa
 
 import sys
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from oncall.cli.base import out_console, print_json, report, warn
 from oncall.cli.context import workspace
+from oncall.cli.options import DEFAULT_ROTATION, RotationOption, StartOption, WeeksOption
 from oncall.cli.output import RowsFormat
 
 if TYPE_CHECKING:
     from oncall.config.models import Rotation
     from oncall.rotation.model import Holiday, Schedule
-
-DEFAULT_ROTATION = "data-engineering"
-
-RotationOption = Annotated[
-    str, typer.Option("--rotation", "-r", help="The rotation id (a file in schedules/).")
-]
 
 
 def parse_day(text: str | None, what: str) -> date | None:
@@ -53,17 +48,8 @@ def holidays_text(holidays: "tuple[Holiday, ...]") -> str:
 def schedule(
     ctx: typer.Context,
     rotation: RotationOption = DEFAULT_ROTATION,
-    start: Annotated[
-        str | None,
-        typer.Option(
-            "--start",
-            "-s",
-            help="First week: a date in it (a non-Monday means its Monday..Sunday week). "
-            "Default: this week.",
-            show_default=False,
-        ),
-    ] = None,
-    weeks: Annotated[int, typer.Option("--weeks", "-n", help="How many weeks.")] = 12,
+    start: StartOption = None,
+    weeks: WeeksOption = 12,
     output: RowsFormat = "table",
 ) -> None:
     """Show the rotation week by week: engineer, public holidays, and why a week changed."""

@@ -6,8 +6,8 @@ import typer
 
 from oncall.cli.base import print_json
 from oncall.cli.context import workspace
+from oncall.cli.options import DEFAULT_ROTATION, RotationOption, WeeksOption
 from oncall.cli.output import ShiftsFormat
-from oncall.cli.schedule import DEFAULT_ROTATION, RotationOption
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -93,7 +93,7 @@ def shifts(
     ctx: typer.Context,
     member: Annotated[str, typer.Argument(help="The member id.")],
     rotation: RotationOption = DEFAULT_ROTATION,
-    weeks: Annotated[int, typer.Option("--weeks", "-n", help="How many weeks ahead.")] = 12,
+    weeks: WeeksOption = 12,
     output: ShiftsFormat = "text",
 ) -> None:
     """A member's coming primary weeks, backup weeks and covers, in their own zone."""

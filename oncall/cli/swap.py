@@ -5,14 +5,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from oncall.cli.base import new_app
-from oncall.cli.changes import DryRunOption, render_outcome
+from oncall.cli.changes import render_outcome
 from oncall.cli.context import workspace
+from oncall.cli.options import DEFAULT_ROTATION, DryRunOption, RotationOption
 from oncall.cli.output import RowsFormat, TextFormat, render_rows
-from oncall.cli.schedule import (
-    DEFAULT_ROTATION,
-    RotationOption,
-    parse_day,
-)
+from oncall.cli.schedule import parse_day
 
 if TYPE_CHECKING:
     from oncall.rotation.changes import SwapResult
