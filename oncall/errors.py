@@ -39,9 +39,16 @@ class RuntimeFailure(OncallError):
 
 
 class UsageError(OncallError):
-    """Bad usage or bad input on the command line: unknown ids, impossible dates."""
+    """Bad usage or bad input on the command line: unknown ids, impossible dates.
+
+    ``option`` names the input at fault by its parameter name (``until``), never as a CLI
+    spells it: the CLI shows ``--until: <message>``, other callers show the message."""
 
     exit_code = 2
+
+    def __init__(self, *lines: str | Problem, option: str | None = None) -> None:
+        self.option = option
+        super().__init__(*lines)
 
 
 class ConfigError(OncallError):

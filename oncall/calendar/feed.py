@@ -182,7 +182,7 @@ def window(rotation: Rotation, start: date | None, weeks: int, past: int) -> Win
     """The feed's weeks; ``UsageError`` for impossible counts or a start before the rotation."""
     api.check_count(weeks)
     if not 0 <= past <= MAX_PAST_WEEKS:
-        raise UsageError(f"--past: {past} is not between 0 and {MAX_PAST_WEEKS}")
+        raise UsageError(f"{past} is not between 0 and {MAX_PAST_WEEKS}", option="past")
     anchor = monday_of(start) if start is not None else api.this_monday(rotation)
     main = api.first_week(rotation, start)
     first = max(0, main - past)

@@ -383,7 +383,7 @@ def open_server(root: Path, host: str, port: int, stream: TextIO | None = None) 
     try:
         return kind((host, port), root, stream)
     except socket.gaierror:
-        raise UsageError(f"--host: {host!r} is not an address of this machine") from None
+        raise UsageError(f"{host!r} is not an address of this machine", option="host") from None
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             reason = f"port {port} is in use (pick another with --port)"

@@ -29,9 +29,17 @@ class OncallGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except OncallError as error:
-            for line in error.lines:
+            for line in shown_lines(error):
                 report("error", line)
             raise typer.Exit(error.exit_code) from None
+
+
+def shown_lines(error: OncallError) -> list[str]:
+    """An error's lines as the CLI prints them: the option at fault spelled as a flag."""
+    option = getattr(error, "option", None)
+    if not option or not error.lines:
+        return list(error.lines)
+    return [f"--{option.replace('_', '-')}: {error.lines[0]}", *error.lines[1:]]
 
 
 #: the workspace option both CLIs take before their command

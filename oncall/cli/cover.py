@@ -56,6 +56,10 @@ def _span(rotation: "Rotation", start: str, until: str) -> "tuple[datetime, date
 
     first = clock.parse_datetime(start, what="--from", default_zone=rotation.zone)
     last = clock.parse_datetime(until, what="--until", default_zone=rotation.zone)
+    if last <= first:
+        from oncall.errors import UsageError
+
+        raise UsageError("--until: must be after --from")
     return first, last
 
 

@@ -26,8 +26,11 @@ def publish(
     dry_run: DryRunOption = False,
 ) -> None:
     """Publish the coming weeks: their engineers are stored and never change afterwards."""
+    from oncall.errors import UsageError
     from oncall.rotation import changes
 
+    if weeks is not None and until is not None:
+        raise UsageError("give --weeks or --until, not both")
     result = changes.publish(
         workspace(ctx),
         rotation,

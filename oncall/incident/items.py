@@ -117,7 +117,9 @@ def carry(
         raise UsageError("TEXT: must not be empty")
     if owner is not None and rotation.member(owner) is None:
         known = ", ".join(m.id for m in rotation.members)
-        raise UsageError(f"--owner: unknown member {owner!r} of {rotation_id} (known: {known})")
+        raise UsageError(
+            f"unknown member {owner!r} of {rotation_id} (known: {known})", option="owner"
+        )
     with _locked(workspace, rotation_id):
         items = load_items(workspace, rotation_id)
         item = Item(max((i.id for i in items), default=0) + 1, text.strip(), added, owner)

@@ -117,7 +117,7 @@ def this_monday(rotation: Rotation) -> date:
     return monday_of(clock.now().astimezone(rotation.zone).date())
 
 
-def first_week(rotation: Rotation, start: date | None, what: str = "--start") -> int:
+def first_week(rotation: Rotation, start: date | None, option: str = "start") -> int:
     """The week number of ``start`` (snapped to its Monday); by default this week, or the
     rotation's first week if it has not started yet. ``UsageError`` before the start."""
     if start is None:
@@ -125,15 +125,19 @@ def first_week(rotation: Rotation, start: date | None, what: str = "--start") ->
     index = week_index(rotation, start)
     if index < 0:
         raise UsageError(
-            f"{what}: {start.isoformat()} is before rotation {rotation.id!r} starts "
-            f"({rotation.rotation.start.isoformat()})"
+            f"{start.isoformat()} is before rotation {rotation.id!r} starts "
+            f"({rotation.rotation.start.isoformat()})",
+            option=option,
         )
     return index
 
 
-def check_count(weeks: int, what: str = "--weeks") -> None:
+def check_count(weeks: int, option: str | None = "weeks", what: str = "") -> None:
+    """``UsageError`` unless 1 <= ``weeks`` <= ``MAX_WEEKS``; the fault is the ``option``
+    given, or (``option`` None) ``what`` the weeks were computed as."""
     if not 1 <= weeks <= MAX_WEEKS:
-        raise UsageError(f"{what}: {weeks} is not between 1 and {MAX_WEEKS}")
+        message = f"{weeks} is not between 1 and {MAX_WEEKS}"
+        raise UsageError(f"{what}: {message}" if what else message, option=option)
 
 
 def schedule(
@@ -175,8 +179,8 @@ def fairness(
     else:
         last = week_index(rotation, until)
         if last < first:
-            raise UsageError(f"--until: {until.isoformat()} is before the first week")
-    check_count(last - first + 1, "the horizon (weeks)")
+            raise UsageError(f"{until.isoformat()} is before the first week", option="until")
+    check_count(last - first + 1, None, "the horizon (weeks)")
     from oncall.rotation.fairness import fairness_report
 
     return fairness_report(engine, first, last - first + 1)

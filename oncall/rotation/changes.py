@@ -305,7 +305,7 @@ def add_leave(
         if cover not in (None, "auto"):
             _member(rotation, cover)
             if cover == member_id:
-                raise UsageError(f"--cover: {member_id} cannot cover their own leave")
+                raise UsageError(f"{member_id} cannot cover their own leave", option="cover")
         member = rotation.member(member_id)
         assert member is not None
         changed = _with_leave(rotation, member_id, (*member.leave, leave))
@@ -591,10 +591,10 @@ def publish(
         first = first_week(rotation, start)
         if until is not None:
             if weeks is not None:
-                raise UsageError("give --weeks or --until, not both")
+                raise UsageError("give a number of weeks or a last week, not both")
             count = week_index(rotation, until) - first + 1
             if count < 1:
-                raise UsageError(f"--until: {until.isoformat()} is before the first week")
+                raise UsageError(f"{until.isoformat()} is before the first week", option="until")
         else:
             count = weeks if weeks is not None else 4
         check_count(count)
@@ -679,11 +679,11 @@ def add_cover(
 
     now = clock.now()
     if until <= start:
-        raise UsageError("--until: must be after --from")
+        raise UsageError("must be after the start", option="until")
     if until <= now:
-        raise UsageError("--until: that span is over (covers are for now or later)")
+        raise UsageError("that span is over (covers are for now or later)", option="until")
     if until - start > MAX_COVER:
-        raise UsageError("--until: a cover lasts at most 92 days; longer absences are leave")
+        raise UsageError("a cover lasts at most 92 days; longer absences are leave", option="until")
     with _lock(workspace, rotation_id, dry_run):
         fresh, before = _locked_engine(workspace, rotation_id)
         rotation = before.rotation
