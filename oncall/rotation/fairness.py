@@ -1,6 +1,6 @@
 """How fairly a stretch of weeks is spread: weeks, holiday days, weekend days and swaps per member.
 
-Pure: computed from an ``Engine``, whose weeks already are the ledger — published weeks as
+Pure: computed from an ``Engine``, whose weeks already say who served — published weeks as
 served (with their swaps), the rest as planned. Besides the plan, what was actually served
 (``oncall.rotation.duty``): hours answering as primary after covers and uncovered leave, hours
 covered for others, and public-holiday days on call credited to whoever answered that day
