@@ -42,7 +42,7 @@ def _plain(status: int, message: str) -> Reply:
 
 
 def _json(value: Any) -> Reply:
-    text = json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n"  # as print_json
     return _tagged(200, text.encode("utf-8"), JSON_TYPE)
 
 
