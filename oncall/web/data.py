@@ -68,8 +68,9 @@ def runs_of(workspace: Workspace, pipeline: str, until: datetime) -> list[dict[s
             {
                 **entry,
                 "at": at,
+                # lines written before a key existed (or edited by hand) read as without it
                 "checks": [
-                    c
+                    {"count": None, "unit": "", "summary": None, "title": None, **c}
                     for c in (checks if isinstance(checks, list) else [])
                     if isinstance(c, dict) and isinstance(c.get("id"), str)
                 ],

@@ -60,6 +60,18 @@ def test_overview_shows_the_latest_diagnose_with_failing_checks(
     assert seen.count("never diagnosed") == 3
 
 
+def test_history_lines_of_older_versions_still_show(
+    running: Running, diagnosed: Callable[..., None]
+) -> None:
+    # before summaries were recorded, a check was only its id, status and count
+    check = {"id": "filing_discrepancy", "status": "fail", "count": 2}
+    diagnosed("profit", "2027-01-06T08:00:00+00:00", "fail", [check])
+    assert "FAIL filing_discrepancy : 2" in text_of(running.page("/"))
+    assert "FAIL filing_discrepancy 2" in text_of(running.page("/pipelines/profit"))
+    status, _, body = running.request("GET", "/api/diagnose/profit")
+    assert status == 200 and json.loads(body)["pipelines"][0]["checks"][0]["summary"] is None
+
+
 def test_uncovered_is_said_in_words(running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
     cli = CliRunner()
     assert cli.invoke(app, ["publish", "--weeks", "2"]).exit_code == 0
