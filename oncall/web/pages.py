@@ -3,6 +3,10 @@
 Pages are rendered by Jinja2 with autoescape on, so every name, note and runbook text from the
 workspace reaches the browser as text. Ids in paths are matched against the workspace's ids,
 never used to build a file path. Every reply is built whole, then hashed for its ``ETag``.
+
+A built reply is kept while no file of the workspace (configuration, state, the diagnose
+history) changes and the clock stays in the same minute: many clients cost one build, and an
+edit shows on the next request.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from oncall.config.workspace import Workspace
 from oncall.errors import OncallError
 from oncall.web import data
 
+#: the most replies kept in memory
+MAX_KEPT = 256
 HTML_TYPE = "text/html; charset=utf-8"
 JSON_TYPE = "application/json; charset=utf-8"
 CSS_TYPE = "text/css; charset=utf-8"
@@ -54,6 +60,7 @@ class Site:
         # the rotation engine keeps caches on disk: one page built at a time, like the feeds
         self._lock = threading.Lock()
         self._env: Any = None
+        self._kept: dict[tuple[str, str], tuple[Any, Reply]] = {}
 
     def _templates(self) -> Any:
         if self._env is None:
@@ -71,6 +78,30 @@ class Site:
         return self._env
 
     def reply(self, path: str, feed_base: str) -> Reply | None:
+        """``build``'s reply, kept while its inputs and the minute are unchanged."""
+        key = (path, feed_base)
+        stamp = (self._inputs(), clock.now().replace(second=0, microsecond=0))
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        reply = self.build(path, feed_base)
+        if reply is not None and reply.status == 200:
+            if len(self._kept) >= MAX_KEPT:  # the Host header is the client's: stay bounded
+                self._kept.clear()
+            self._kept[key] = (stamp, reply)
+        return reply
+
+    def _inputs(self) -> tuple[Any, ...]:
+        """A stamp of every file a page reads (lock files aside)."""
+        from oncall.cache import file_stamp
+        from oncall.history import history_path
+
+        files = [history_path(self.root)]
+        for folder in ("schedules", "runbooks"):
+            files += sorted(p for p in (self.root / folder).rglob("*") if p.suffix != ".lock")
+        return tuple((str(p), file_stamp(p)) for p in files)
+
+    def build(self, path: str, feed_base: str) -> Reply | None:
         """The reply for ``path`` (no query string), or None when no page has that path.
 
         ``feed_base`` is the URL the calendar feeds are served under (``http://host:port/``, or

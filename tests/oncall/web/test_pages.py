@@ -249,3 +249,19 @@ def test_names_and_runbook_prose_are_text_not_html(running: Running, workspace: 
     html = running.page("/pipelines/profit")
     assert "&lt;img src=x onerror=alert(2)&gt; filings" in html
     assert "<img" not in html
+
+
+def test_pages_are_kept_until_the_minute_or_a_file_changes(
+    running: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(20) as pool:
+        replies = list(pool.map(lambda _: running.request("GET", "/"), range(40)))
+    assert {(status, headers["ETag"]) for status, headers, _ in replies} == {
+        (200, replies[0][1]["ETag"])
+    }
+    monkeypatch.setenv("ONCALL_NOW", "2027-01-11T09:31:00+01:00")  # after the hand-off
+    seen = text_of(running.page("/"))
+    assert "As of Mon 11 Jan 2027 08:31 UTC" in seen
+    assert "Engagement engagement On call Bob Brown" in seen
