@@ -234,7 +234,7 @@ def _day(value: str) -> str:
 
 
 #: the fairness chart's geometry, in SVG user units
-ROW, BAR_HEIGHT, LABEL, WIDTH = 44, 16, 110, 460
+ROW, BAR_HEIGHT, LABEL, WIDTH = 44, 16, 110, 520
 
 
 def fairness_chart(fairness: dict[str, Any]) -> dict[str, Any]:
@@ -242,7 +242,7 @@ def fairness_chart(fairness: dict[str, Any]) -> dict[str, Any]:
     value, with each number written next to its bar (the colours only repeat the legend)."""
     members = fairness["members"]
     top = max([1, *(m["weeks"] for m in members), *(m["holiday_days"] for m in members)])
-    span = WIDTH - LABEL - 40
+    span = WIDTH - LABEL - 110  # room for "13 holiday days" after the longest bar
     rows = []
     for index, member in enumerate(members):
         y = 28 + index * ROW
