@@ -436,7 +436,7 @@ class FeedServer(ThreadingHTTPServer):
         self.token = token
         self._log_lock = threading.Lock()
         self.feeds = Feeds(root, self.log)
-        self.site = Site(root)
+        self.site = Site(root, self.log)
         super().__init__(address, FeedHandler)
 
     def log(self, line: str) -> None:

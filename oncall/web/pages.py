@@ -15,6 +15,7 @@ import hashlib
 import json
 import re
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 
 from oncall import clock
 from oncall.calendar.server import TEXT_TYPE, Reply
+from oncall.config.models import Teams
 from oncall.config.workspace import Workspace
 from oncall.errors import OncallError
 from oncall.web import data
@@ -53,10 +55,11 @@ def _json(value: Any) -> Reply:
 
 
 class Site:
-    """The pages and API routes of one workspace; feed links carry ``feed_prefix``."""
+    """The pages and API routes of one workspace."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, log: Callable[[str], None]) -> None:
         self.root = Path(root)
+        self.log = log
         # the rotation engine keeps caches on disk: one page built at a time, like the feeds
         self._lock = threading.Lock()
         self._env: Any = None
@@ -121,7 +124,7 @@ class Site:
         else:
             exists = "pipeline"
 
-        def build(ws: Workspace) -> Reply:
+        def answer(ws: Workspace) -> Reply:
             known = ws.rotation_ids() if exists == "rotation" else ws.runbook_ids()
             if ident not in known:
                 return _plain(404, f"not found: no {exists} {ident!r}")
@@ -143,17 +146,22 @@ class Site:
                 return self._page("pipeline.html", **self._pipeline(ws, ident, now))
             return self._page("handoff.html", agenda=data.handoff_json(ws, ident, now))
 
-        return self._guarded(build)
+        return self._guarded(answer)
 
-    def _guarded(self, build: Any) -> Reply:
-        """Build under the lock; an invalid workspace is a 500 naming the problem."""
+    def _guarded(self, answer: Callable[[Workspace], Reply]) -> Reply:
+        """Answer under the lock; an invalid workspace is a 500 naming the problem."""
         with self._lock:
             ws = Workspace(self.root)
             ws.lenient = True  # as whois and handoff: a fresh typo must not take the page down
             try:
-                return build(ws)  # type: ignore[no-any-return]
+                return answer(ws)
             except OncallError as error:
+                for line in error.lines:
+                    self.log(f"error: {line}")
                 return _plain(500, "cannot show this page: " + "; ".join(error.lines))
+            finally:
+                for line in ws.fallbacks:
+                    self.log(f"warning: {line}")
 
     def _page(self, name: str, **values: Any) -> Reply:
         html = self._templates().get_template(name).render(**values)
@@ -205,7 +213,7 @@ class Site:
             "runbook": runbook,
             "whois": data.whois_data(ws, pipeline, now),
             "contacts": {
-                name: (teams.get(name).contact if teams and teams.get(name) else "")  # type: ignore[union-attr]
+                name: _contact(teams, name)
                 for name in (*runbook.owners.primary, *runbook.owners.secondary)
             },
             "sla": describe_sla(runbook),
@@ -215,6 +223,12 @@ class Site:
             "runs": [(run, data.failing(run)) for run in runs],
             "latest": data.diagnose_json(ws, pipeline, now),
         }
+
+
+def _contact(teams: Teams | None, name: str) -> str:
+    """How to reach an owner team (empty when the teams file does not list it)."""
+    team = teams.get(name) if teams else None
+    return team.contact if team else ""
 
 
 def _when(value: Any, zone_name: str | None = None) -> str:
