@@ -242,13 +242,18 @@ def test_names_and_runbook_prose_are_text_not_html(running: Running, workspace: 
             'title: "<img src=x onerror=alert(2)> filings"',
         )
     )
+    text = runbook.read_text()
+    runbook.write_text(
+        text.replace("remediation: |\n", "remediation: |\n      <a href=x>Call</a> us\n", 1)
+    )
     for path in ["/", "/rotations/data-engineering", "/handoff/data-engineering"]:
         html = running.page(path)
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
         assert "<script>" not in html
     html = running.page("/pipelines/profit")
     assert "&lt;img src=x onerror=alert(2)&gt; filings" in html
-    assert "<img" not in html
+    assert "&lt;a href=x&gt;Call&lt;/a&gt; us" in html  # runbook prose
+    assert "<img" not in html and "<a href=x" not in html
 
 
 def test_pages_are_kept_until_the_minute_or_a_file_changes(
@@ -265,3 +270,14 @@ def test_pages_are_kept_until_the_minute_or_a_file_changes(
     seen = text_of(running.page("/"))
     assert "As of Mon 11 Jan 2027 08:31 UTC" in seen
     assert "Engagement engagement On call Bob Brown" in seen
+
+
+def test_every_page_of_the_workspace_renders(running: Running, workspace: Path) -> None:
+    from oncall.config.workspace import Workspace
+
+    ws = Workspace(workspace)
+    for rotation in ws.rotation_ids():
+        for path in (f"/rotations/{rotation}", f"/handoff/{rotation}"):
+            assert "<h1>" in running.page(path), path
+    for pipeline in ws.runbook_ids():
+        assert "Common issues" in running.page(f"/pipelines/{pipeline}"), pipeline
