@@ -340,6 +340,12 @@ class FeedHandler(BaseHTTPRequestHandler):
             named = feed_path(path)
             if named is not None:
                 return self.server.feeds.reply(*named)
+            if not _loopback_name(self.headers.get("Host")):
+                # a page of some other site whose name now points at 127.0.0.1 (DNS rebinding)
+                # must not read the pages of this one (docs/web.md)
+                return _plain(
+                    403, "forbidden: without a token, pages answer only to loopback names"
+                )
             return self._page(path, "")
         secret, slash, rest = path[1:].partition("/")
         if slash and _same(secret, token):
@@ -461,6 +467,14 @@ class FeedServer(ThreadingHTTPServer):
 
 class _FeedServer6(FeedServer):
     address_family = socket.AF_INET6
+
+
+def _loopback_name(host: str | None) -> bool:
+    """Whether a ``Host`` header names this machine's loopback (or is absent, as in HTTP/1.0)."""
+    if host is None:
+        return True
+    name = host[1:].partition("]")[0] if host.startswith("[") else host.rpartition(":")[0] or host
+    return is_loopback(name)
 
 
 def _same(given: str, token: str) -> bool:

@@ -72,3 +72,12 @@ def test_feeds_only_at_their_secret_urls(secured: Running) -> None:
         f"/{TOKEN}/nope.ics",
     ]:
         assert secured.request("GET", path, COOKIE)[0] == 404, path
+
+
+@pytest.mark.parametrize("host", ["attacker.example", "attacker.example:8080", "10.0.0.5:8080"])
+def test_without_a_token_pages_answer_loopback_names_only(running: Running, host: str) -> None:
+    # DNS rebinding: another site's name pointed at 127.0.0.1 must not read the pages
+    status, _, body = running.request("GET", "/", {"Host": host})
+    assert status == 403 and b"@example.com" not in body
+    for name in ("localhost:8080", "127.0.0.1", f"[::1]:{running.port}", "localhost"):
+        assert running.request("GET", "/", {"Host": name})[0] == 200, name
