@@ -198,7 +198,9 @@ class Site:
             "names": {m.id: m.name for m in rotation.members},
             "leave": [(m.name, leave) for m in rotation.members for leave in m.leave],
             "schedule": data.schedule_json(ws, rotation_id),
-            "chart": fairness_chart(data.fairness_json(ws, rotation_id)),
+            "chart": fairness_chart(
+                data.fairness_json(ws, rotation_id), {m.id: m.name for m in rotation.members}
+            ),
             "links": [(who, webcal + path, feed_base + path) for who, path in links],
         }
 
@@ -248,12 +250,13 @@ def _day(value: str) -> str:
 
 
 #: the fairness chart's geometry, in SVG user units
-ROW, BAR_HEIGHT, LABEL, WIDTH = 44, 16, 110, 520
+ROW, BAR_HEIGHT, LABEL, WIDTH = 44, 16, 130, 540
 
 
-def fairness_chart(fairness: dict[str, Any]) -> dict[str, Any]:
+def fairness_chart(fairness: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     """Bars of weeks and holiday days per member (``oncall fairness``), scaled to the largest
-    value, with each number written next to its bar (the colours only repeat the legend)."""
+    value, with each number written next to its bar (the colours only repeat the legend); a
+    former member, no longer in ``names``, by id."""
     members = fairness["members"]
     top = max([1, *(m["weeks"] for m in members), *(m["holiday_days"] for m in members)])
     span = WIDTH - LABEL - 110  # room for "13 holiday days" after the longest bar
@@ -262,7 +265,7 @@ def fairness_chart(fairness: dict[str, Any]) -> dict[str, Any]:
         y = 28 + index * ROW
         rows.append(
             {
-                "member": member["member"],
+                "member": names.get(member["member"], member["member"]),
                 "current": member["current"],
                 "y": y,
                 "bars": [

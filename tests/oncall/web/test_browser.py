@@ -145,7 +145,8 @@ def test_rotation_light_and_dark(browser: Any, running: Running, images: Path) -
     bars = browser.find_elements(By.CSS_SELECTOR, "figure.chart svg rect.bar")
     assert len(bars) == 2 * 4  # weeks and holiday days for each of the four members
     assert all(float(b.get_attribute("width")) > 0 for b in bars)
-    assert "alice: 13 weeks" in browser.page_source
+    labels = browser.find_elements(By.CSS_SELECTOR, "figure.chart svg text.value")
+    assert [t.text for t in labels[:2]] == ["13 weeks", "4 holiday days"]  # Alice's bars
     assert "webcal://" in body_text(browser)
     light = background(browser)
     chart = browser.find_element(By.CSS_SELECTOR, "#fairness")

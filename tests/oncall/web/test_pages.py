@@ -95,9 +95,17 @@ def test_rotation_page_has_the_grid_the_chart_and_the_subscribe_links(running: R
     assert "Alice Adams Mon 1 Feb 2027 – Fri 5 Feb 2027 ski trip" in seen  # leave
     fairness = cli_json("fairness")
     assert isinstance(fairness, dict)
+    names = {
+        "alice": "Alice Adams",
+        "bob": "Bob Brown",
+        "chloe": "Chloe Clarke",
+        "dev": "Dev Patel",
+    }
+    assert [m["member"] for m in fairness["members"]] == list(names)
     for member in fairness["members"]:
-        assert f"{member['member']}: {member['weeks']} weeks</title>" in html
-        assert f"{member['member']}: {member['holiday_days']} holiday days</title>" in html
+        name = names[member["member"]]
+        assert f"{name}: {member['weeks']} weeks</title>" in html
+        assert f"{name}: {member['holiday_days']} holiday days</title>" in html
     optimum = fairness["plan_years"][0]["optimum"]["holiday_spread"]
     assert f"<td>{optimum} (proven)</td>" in html
     base = running.url.split("://")[1]
