@@ -267,8 +267,11 @@ class FeedHandler(BaseHTTPRequestHandler):
         stopped right after answering never loses it."""
         self._logged = True
         elapsed = (time.perf_counter() - self._started) * 1000
+        request = self.requestline
+        if self.server.token:  # logs are read by more people than the token is given to
+            request = request.replace(self.server.token, "<token>")
         self.server.log(
-            f'{self.client_address[0]} "{self.requestline}" {self._status} {length} {elapsed:.1f}ms'
+            f'{self.client_address[0]} "{request}" {self._status} {length} {elapsed:.1f}ms'
         )
 
     def send_response(self, code: int, message: str | None = None) -> None:

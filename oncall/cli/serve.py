@@ -38,9 +38,10 @@ def serve(
     ws = workspace(ctx)
     server = open_server(ws.root, host, port, token=token)
     rotations = ws.rotation_ids()
-    secret = f"{token}/" if token else ""
+    # the token itself is never printed: logs are read by more people than it is given to
+    secret = "<token>/" if token else ""
     typer.echo(f"serving {ws.root} on {server.url} (Ctrl-C stops)", err=True)
-    sign_in = f"?token={token}   (once: a cookie remembers it)" if token else ""
+    sign_in = "?token=<token>   (once: a cookie remembers it)" if token else ""
     typer.echo(f"  pages: {server.url}{sign_in}", err=True)
     for rotation in rotations:
         typer.echo(

@@ -34,14 +34,20 @@ def test_token_from_the_environment_and_a_clean_sigterm(workspace: Path, tmp_pat
             assert process.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.05)
         port = int(found.group(1))
-        assert f"pages: http://127.0.0.1:{port}/?token={TOKEN}" in log.read_text()
+        assert f"pages: http://127.0.0.1:{port}/?token=<token>" in log.read_text()
         assert client.request(port, "GET", "/")[0] == 401
         cookie = {"Cookie": f"oncall_token={TOKEN}"}
         assert client.request(port, "GET", "/", cookie)[0] == 200
         assert client.request(port, "GET", f"/{TOKEN}/profit-bi.ics")[0] == 200
+        assert client.request(port, "GET", f"/?token={TOKEN}")[0] == 303
         process.send_signal(signal.SIGTERM)
         assert process.wait(10) == 0
-        assert log.read_text().rstrip().endswith("stopped")
+        text = log.read_text()
+        assert text.rstrip().endswith("stopped")
+        # the secret is never written to the log, not even from the request lines
+        assert TOKEN not in text
+        assert '"GET /<token>/profit-bi.ics HTTP/1.1" 200' in text
+        assert '"GET /?token=<token> HTTP/1.1" 303' in text
     finally:
         if process.poll() is None:
             process.kill()
