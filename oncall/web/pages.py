@@ -173,9 +173,21 @@ class Site:
         for pipeline in ws.runbook_ids():
             runs = data.runs_of(ws, pipeline, now)
             latest = runs[0] if runs else None
+            try:
+                whois: dict[str, Any] = data.whois_data(ws, pipeline, now)
+                problem = None
+            except OncallError as error:  # one broken rotation must not hide the others
+                whois = {
+                    "pipeline": pipeline,
+                    "name": _runbook_name(ws, pipeline),
+                    "timezone": None,
+                }
+                problem = "; ".join(error.lines)
+                self.log(f"error: {pipeline}: {problem}")
             statuses.append(
                 {
-                    "whois": data.whois_data(ws, pipeline, now),
+                    "whois": whois,
+                    "problem": problem,
                     "latest": latest,
                     "failing": data.failing(latest) if latest else [],
                 }
@@ -183,7 +195,7 @@ class Site:
         return {
             "now": now,
             "pipelines": statuses,
-            "rotations": [(r, ws.rotation(r).name) for r in ws.rotation_ids()],
+            "rotations": [(r, _rotation_name(ws, r)) for r in ws.rotation_ids()],
         }
 
     def _rotation(self, ws: Workspace, rotation_id: str, feed_base: str) -> dict[str, Any]:
@@ -225,6 +237,22 @@ class Site:
             "runs": [(run, data.failing(run)) for run in runs],
             "latest": data.diagnose_json(ws, pipeline, now),
         }
+
+
+def _rotation_name(ws: Workspace, rotation_id: str) -> str:
+    """The rotation's name, or its id when its file cannot be read (its page says why)."""
+    try:
+        return ws.rotation(rotation_id).name
+    except OncallError:
+        return rotation_id
+
+
+def _runbook_name(ws: Workspace, pipeline: str) -> str:
+    """The pipeline's name, or its id when its runbook cannot be read."""
+    try:
+        return ws.runbook(pipeline).name
+    except OncallError:
+        return pipeline
 
 
 def _contact(teams: Teams | None, name: str) -> str:

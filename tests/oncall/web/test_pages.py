@@ -289,3 +289,14 @@ def test_every_page_of_the_workspace_renders(running: Running, workspace: Path) 
             assert "<h1>" in running.page(path), path
     for pipeline in ws.runbook_ids():
         assert "Common issues" in running.page(f"/pipelines/{pipeline}"), pipeline
+
+
+def test_a_broken_rotation_hides_only_its_own_pipeline(
+    running: Running, workspace: Path, diagnosed: Callable[..., None]
+) -> None:
+    diagnosed("profit", "2027-01-06T08:00:00+00:00", "ok", [])
+    path = workspace / "schedules" / "profit-bi.yaml"
+    path.write_text(path.read_text().replace("timezone: Europe/London", "timezone: Mars/Olympus"))
+    seen = text_of(running.page("/"))
+    assert "Profit profit CANNOT TELL who is on call:" in seen
+    assert "Engagement engagement On call Alice Adams" in seen
