@@ -174,3 +174,12 @@ def test_pipeline_and_handoff(browser: Any, running: Running, failing_profit: No
     seen = body_text(browser)
     assert "Hand-off: Data Engineering Team" in seen
     assert "Incoming" in seen
+    # printed: the agenda without the site's navigation
+    from selenium.webdriver.common.by import By
+
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert not browser.find_element(By.CSS_SELECTOR, "header.site").is_displayed()
+        assert browser.find_element(By.TAG_NAME, "h1").is_displayed()
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
