@@ -4,13 +4,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_DATA ?= demo-data
 
-.PHONY: help venv java test test-fast lint format demo clean
+.PHONY: help venv java browser test test-fast lint format demo clean
 
 help:
 	@echo "make demo   create $(VENV), install, and run the pipelines end to end on demo data"
 	@echo "make test   run the whole test suite (ruff and mypy included)"
 	@echo "make test-fast   the tests that need no Spark (a minute)"
 	@echo "make lint   ruff and mypy"
+	@echo "make browser  Chromium and chromedriver for the web pages' browser tests (apt-get, as root)"
 	@echo "make clean  remove $(VENV), caches and demo data"
 
 venv: $(VENV)/.installed
@@ -24,13 +25,24 @@ $(VENV)/.installed: pyproject.toml
 java: venv
 	@$(BIN)/python -m pipelines.java
 
-test: venv java
+# the web pages' browser tests drive the system's Chromium (docs/web.md); never a downloaded one
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver; \
+	else \
+		echo "the browser tests need /usr/bin/chromium and /usr/bin/chromedriver:" \
+			"run as root: apt-get install chromium chromium-driver" >&2; exit 1; \
+	fi
+
+test: venv java browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-test-fast: venv
+test-fast: venv browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -m "not spark and not cluster"
 

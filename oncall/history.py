@@ -5,7 +5,10 @@ Every diagnose run appends one JSON line per pipeline to
 
     {"at": "2027-01-06T09:00:00+00:00", "pipeline": "profit", "status": "fail",
      "data": "/data/root", "as_of": "2027-01-06T09:00:00+00:00",
-     "checks": [{"id": "filing_discrepancy", "status": "fail", "count": 2}, ...]}
+     "checks": [{"id": "filing_discrepancy", "status": "fail", "count": 2,
+                 "summary": "...", "unit": "months", "title": "...", "error": null}, ...]}
+
+(``summary``, ``unit``, ``title`` and ``error`` are newer: readers treat them as optional.)
 
 Lines are appended whole under a file lock, so concurrent runs never interleave; a reader skips
 any line it cannot parse (a hand edit, a crash mid-write). The file is plain text: keep it out of

@@ -1,4 +1,5 @@
-"""``oncall serve``: the calendar feeds over HTTP, for clients that subscribe to a URL.
+"""``oncall serve``: the calendar feeds over HTTP, for clients that subscribe to a URL, and the
+read-only web pages (``oncall.web``, docs/web.md) on the same port.
 
 Google Calendar, Outlook and Apple Calendar poll a subscribed URL every few hours. What they
 get here:
@@ -15,6 +16,9 @@ get here:
 - A request body (no method here takes one) is read and thrown away up to ``MAX_BODY`` bytes,
   so it can never be read as the next request on a kept-alive connection; a larger or unclear
   one (a bad ``Content-Length``, any ``Transfer-Encoding``) is refused and the connection closed.
+- With a token (``--token``, required off loopback), feeds are served only under the secret
+  path ``/<token>/...`` and pages only to a browser holding the token's cookie (docs/web.md).
+- Every reply carries a strict Content-Security-Policy, ``nosniff`` and ``no-referrer``.
 - One log line per request on stderr, control characters shown as text; ``Ctrl-C`` (or
   SIGTERM) stops the server cleanly.
 """
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import hmac
 import re
 import socket
 import sys
@@ -44,6 +49,20 @@ from oncall.errors import ConfigError, OncallError, RuntimeFailure, UsageError
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 TEXT_TYPE = "text/plain; charset=utf-8"
 ALLOWED = "GET, HEAD"
+#: every reply: nothing but our own stylesheet and data: images may load, nothing may frame us
+SECURITY_HEADERS = (
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'none'",
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+)
+#: the cookie a ``/?token=...`` visit sets, so page URLs stay free of the secret
+TOKEN_COOKIE = "oncall_token"
+#: a token is part of feed URLs: URL-safe characters only, and long enough not to be guessed
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,128}")
 #: the largest request body read (and discarded) before answering; larger ones are refused
 MAX_BODY = 64 * 1024
 
@@ -64,6 +83,8 @@ class Reply:
     etag: str | None = None
     last_modified: datetime | None = None
     filename: str | None = None
+    #: more headers (``Location``, ``Set-Cookie``)
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def _plain(status: int, message: str) -> Reply:
@@ -246,8 +267,11 @@ class FeedHandler(BaseHTTPRequestHandler):
         stopped right after answering never loses it."""
         self._logged = True
         elapsed = (time.perf_counter() - self._started) * 1000
+        request = self.requestline
+        if self.server.token:  # logs are read by more people than the token is given to
+            request = request.replace(self.server.token, "<token>")
         self.server.log(
-            f'{self.client_address[0]} "{self.requestline}" {self._status} {length} {elapsed:.1f}ms'
+            f'{self.client_address[0]} "{request}" {self._status} {length} {elapsed:.1f}ms'
         )
 
     def send_response(self, code: int, message: str | None = None) -> None:
@@ -301,21 +325,81 @@ class FeedHandler(BaseHTTPRequestHandler):
         self._send(_plain(405, f"method {self.command} not allowed: use GET or HEAD"), head=False)
 
     def _answer(self, head: bool) -> None:
-        named = feed_path(self.path)
-        if named is None:
-            reply = _plain(
-                404, "not found: feeds are /<rotation-id>.ics and /<rotation-id>/<member-id>.ics"
-            )
-        else:
-            try:
-                reply = self.server.feeds.reply(*named)
-            except Exception as error:  # never a traceback to the client; one log line
-                self.server.log(f"error: {self.path!r}: {type(error).__name__}: {error}")
-                reply = _plain(500, "internal error: see the server's log")
+        try:
+            reply = self._route()
+        except Exception as error:  # never a traceback to the client; one log line
+            self.server.log(f"error: {self.path!r}: {type(error).__name__}: {error}")
+            reply = _plain(500, "internal error: see the server's log")
         if reply.status == 200 and not_modified(reply, self.headers):
             self._send(reply, head=True, status=304)
         else:
             self._send(reply, head=head)
+
+    def _route(self) -> Reply:
+        """Feeds first (under the secret path in token mode), then the pages."""
+        path, _, query = self.path.partition("?")
+        token = self.server.token
+        if token is None:
+            named = feed_path(path)
+            if named is not None:
+                return self.server.feeds.reply(*named)
+            if not _loopback_name(self.headers.get("Host")):
+                # a page of some other site whose name now points at 127.0.0.1 (DNS rebinding)
+                # must not read the pages of this one (docs/web.md)
+                return _plain(
+                    403, "forbidden: without a token, pages answer only to loopback names"
+                )
+            return self._page(path, "")
+        secret, slash, rest = path[1:].partition("/")
+        if slash and _same(secret, token):
+            named = feed_path("/" + rest)
+            if named is not None:
+                return self.server.feeds.reply(*named)
+            return _plain(404, "not found: feeds are /<token>/<rotation-id>[/<member-id>].ics")
+        if feed_path(path) is not None:
+            return _plain(404, "not found: with a token, feeds are served at their secret URLs")
+        if path == "/static/style.css":
+            return self._page(path, token + "/")
+        from urllib.parse import parse_qs
+
+        given = parse_qs(query).get("token")
+        if given is not None:
+            if not _same(given[0], token):
+                return _plain(403, "forbidden: wrong token")
+            cookie = f"{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+            clean = "/" if path.startswith("//") else path  # never a redirect to another host
+            return Reply(
+                303,
+                b"signed in\n",
+                headers=(
+                    ("Location", clean),
+                    ("Set-Cookie", cookie),
+                    ("Cache-Control", "no-store"),
+                ),
+            )
+        if not _same(self._cookie() or "", token):
+            return _plain(401, "unauthorized: open the link with ?token=... you were given once")
+        return self._page(path, token + "/")
+
+    def _cookie(self) -> str | None:
+        from http.cookies import CookieError, SimpleCookie
+
+        jar: SimpleCookie = SimpleCookie()
+        try:
+            jar.load(self.headers.get("Cookie", ""))
+        except CookieError:
+            return None
+        morsel = jar.get(TOKEN_COOKIE)
+        return morsel.value if morsel is not None else None
+
+    def _page(self, path: str, secret: str) -> Reply:
+        host = self.headers.get("Host", "")
+        if not re.fullmatch(r"[A-Za-z0-9.:\[\]-]{1,255}", host):
+            host = self.server.url.split("://", 1)[1].rstrip("/")
+        reply = self.server.site.reply(path, f"http://{host}/{secret}")
+        if reply is None:
+            return _plain(404, f"not found: {path}")
+        return reply
 
     def _send(self, reply: Reply, head: bool, status: int | None = None) -> None:
         code = status or reply.status
@@ -332,6 +416,8 @@ class FeedHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Disposition", f'inline; filename="{reply.filename}"')
         if code == 405:
             self.send_header("Allow", ALLOWED)
+        for name, value in (*SECURITY_HEADERS, *reply.headers):
+            self.send_header(name, value)
         body = b"" if head or code == 304 else reply.body
         self._log(len(body))
         self.end_headers()
@@ -346,10 +432,20 @@ class FeedServer(ThreadingHTTPServer):
     #: a hundred clients connecting at once must not overflow the listen backlog
     request_queue_size = 256
 
-    def __init__(self, address: tuple[str, int], root: Path, stream: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        root: Path,
+        stream: TextIO | None = None,
+        token: str | None = None,
+    ) -> None:
+        from oncall.web.pages import Site
+
         self.stream = stream
+        self.token = token
         self._log_lock = threading.Lock()
         self.feeds = Feeds(root, self.log)
+        self.site = Site(root, self.log)
         super().__init__(address, FeedHandler)
 
     def log(self, line: str) -> None:
@@ -376,12 +472,35 @@ class _FeedServer6(FeedServer):
     address_family = socket.AF_INET6
 
 
-def open_server(root: Path, host: str, port: int, stream: TextIO | None = None) -> FeedServer:
-    """A server bound to ``host:port`` (port 0: any free port); ``RuntimeFailure`` with one
-    clear line if it cannot listen there."""
+def _loopback_name(host: str | None) -> bool:
+    """Whether a ``Host`` header names this machine's loopback (or is absent, as in HTTP/1.0)."""
+    if host is None:
+        return True
+    name = host[1:].partition("]")[0] if host.startswith("[") else host.rpartition(":")[0] or host
+    return is_loopback(name)
+
+
+def _same(given: str, token: str) -> bool:
+    """Whether ``given`` is the token, in constant time."""
+    return hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
+
+
+def open_server(
+    root: Path, host: str, port: int, stream: TextIO | None = None, token: str | None = None
+) -> FeedServer:
+    """A server bound to ``host:port`` (port 0: any free port); ``UsageError`` for a missing or
+    malformed token (required off loopback), ``RuntimeFailure`` with one clear line if it
+    cannot listen there."""
+    if token is not None and not TOKEN_PATTERN.fullmatch(token):
+        raise UsageError("--token: use 16 to 128 letters, digits, '-' or '_' (it is part of URLs)")
+    if token is None and not is_loopback(host):
+        raise UsageError(
+            f"--host {host}: listening off loopback needs --token (or ONCALL_SERVE_TOKEN): "
+            "the pages show phone numbers and emails"
+        )
     kind = _FeedServer6 if ":" in host else FeedServer
     try:
-        return kind((host, port), root, stream)
+        return kind((host, port), root, stream, token)
     except socket.gaierror:
         raise UsageError(f"{host!r} is not an address of this machine", option="host") from None
     except OSError as error:

@@ -1,4 +1,4 @@
-"""``oncall serve``: the calendar feeds over HTTP, for calendar clients that subscribe to a URL."""
+"""``oncall serve``: the read-only web pages and the calendar feeds over HTTP (docs/web.md)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from oncall.cli.base import warn
 from oncall.cli.context import workspace
 
 
@@ -19,26 +18,39 @@ def serve(
     port: Annotated[
         int, typer.Option("--port", "-p", min=0, max=65535, help="Port (0: any free port).")
     ] = 8080,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="ONCALL_SERVE_TOKEN",
+            help="Secret for pages and feed URLs (16+ letters, digits, - or _); required "
+            "off loopback. Env: ONCALL_SERVE_TOKEN.",
+            show_default=False,
+            show_envvar=False,
+        ),
+    ] = None,
 ) -> None:
-    """Serve /<rotation>.ics and /<rotation>/<member>.ics for calendar subscriptions."""
+    """Serve the web pages (who is on call, rotations, runbooks, hand-off) and the feeds."""
     import signal
 
-    from oncall.calendar.server import is_loopback, open_server
+    from oncall.calendar.server import open_server
 
     ws = workspace(ctx)
-    server = open_server(ws.root, host, port)
-    if not is_loopback(host):
-        warn(
-            f"listening on {host}: anyone who can reach it can read names, emails and phone "
-            f"numbers of the rotations"
-        )
+    server = open_server(ws.root, host, port, token=token)
     rotations = ws.rotation_ids()
-    typer.echo(f"serving the calendars of {ws.root} on {server.url} (Ctrl-C stops)", err=True)
+    # the token itself is never printed: logs are read by more people than it is given to
+    secret = "<token>/" if token else ""
+    typer.echo(f"serving {ws.root} on {server.url} (Ctrl-C stops)", err=True)
+    sign_in = "?token=<token>   (once: a cookie remembers it)" if token else ""
+    typer.echo(f"  pages: {server.url}{sign_in}", err=True)
     for rotation in rotations:
         typer.echo(
-            f"  {server.url}{rotation}.ics   ({server.url}{rotation}/<member>.ics)", err=True
+            f"  {server.url}{secret}{rotation}.ics   ({server.url}{secret}{rotation}/<member>.ics)",
+            err=True,
         )
     if not rotations:
+        from oncall.cli.base import warn
+
         warn(f"{ws.display(ws.schedules_dir)}: no rotations to serve")
 
     def stop(signum: int, frame: object) -> None:

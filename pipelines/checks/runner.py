@@ -91,8 +91,19 @@ class Diagnosis:
                 "status": report.status,
                 "data": str(self.data.path),
                 "as_of": self.as_of.isoformat(),
+                # the verdict and its words, not the sample rows: the history stays small
+                # (docs/web.md shows the latest run from it)
                 "checks": [
-                    {"id": c.id, "status": c.status, "count": c.count} for c in report.checks
+                    {
+                        "id": c.id,
+                        "status": c.status,
+                        "count": c.count,
+                        "summary": c.summary,
+                        "unit": c.unit,
+                        "title": c.title,
+                        "error": c.error,
+                    }
+                    for c in report.checks
                 ],
             }
             for report in self.reports

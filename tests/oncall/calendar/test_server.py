@@ -102,7 +102,6 @@ def test_conditional_requests(running: Running) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "/",
         "/index.html",
         "/nope.ics",
         "/teams.ics",

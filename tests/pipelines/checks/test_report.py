@@ -98,9 +98,33 @@ def test_history_entries_one_per_pipeline():
         "data": "/data",
         "as_of": "2027-01-06T09:00:00+00:00",
         "checks": [
-            {"id": "late_arrivals", "status": "ok", "count": 0},
-            {"id": "kafka_gap", "status": "fail", "count": 2},
-            {"id": "duplicate_events", "status": "warn", "count": 3},
+            {
+                "id": "late_arrivals",
+                "status": "ok",
+                "count": 0,
+                "summary": "no event was ingested after its day was aggregated",
+                "unit": "events",
+                "title": None,
+                "error": None,
+            },
+            {
+                "id": "kafka_gap",
+                "status": "fail",
+                "count": 2,
+                "summary": "1 silence; 1 offset hole",
+                "unit": "gaps",
+                "title": "Kafka downtime or lost offsets",
+                "error": None,
+            },
+            {
+                "id": "duplicate_events",
+                "status": "warn",
+                "count": 3,
+                "summary": "3 surplus rows",
+                "unit": "surplus rows",
+                "title": None,
+                "error": None,
+            },
         ],
     }
     assert entries[1]["status"] == "error"

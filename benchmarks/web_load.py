@@ -1,0 +1,136 @@
+"""Latency of `oncall serve`'s pages under load: 50 parallel clients on loopback, per page.
+
+Starts `oncall serve --port 0` on 127.0.0.1 over a throw-away copy of the bundled workspace (a
+fixed clock, one diagnose run recorded), warms each page once, then for each page lets 50 clients
+send GETs back to back (a new connection per request) for a few seconds, and prints the error
+count, requests per second and median/p95 latency. Stops the server with Ctrl-C (SIGINT).
+
+    .venv/bin/python benchmarks/web_load.py [--clients 50] [--seconds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+ONCALL = Path(sys.executable).parent / "oncall"
+PAGES = [
+    "/",
+    "/rotations/data-engineering",
+    "/pipelines/profit",
+    "/handoff/data-engineering",
+    "/api/whois/profit",
+    "/api/schedule/data-engineering",
+    "/static/style.css",
+    "/data-engineering.ics",
+]
+
+
+def get(port: int, path: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def load(port: int, path: str, clients: int, seconds: float) -> tuple[list[float], int]:
+    """Latencies (ms) of every answered request, and how many failed or were not 200."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client() -> None:
+        nonlocal errors
+        while time.monotonic() < stop:
+            start = time.perf_counter()
+            try:
+                ok = get(port, path) == 200
+            except OSError:
+                ok = False
+            elapsed = 1000 * (time.perf_counter() - start)
+            with lock:
+                latencies.append(elapsed)
+                errors += not ok
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "workspace"
+        for folder in ("schedules", "runbooks"):
+            shutil.copytree(REPO / folder, root / folder)
+        (root / "state").mkdir()
+        run = {
+            "at": "2027-01-06T08:00:00+00:00",
+            "pipeline": "profit",
+            "status": "fail",
+            "checks": [{"id": "filing_discrepancy", "status": "fail", "count": 2}],
+        }
+        (root / "state" / "diagnose-history.jsonl").write_text(json.dumps(run) + "\n")
+        env = dict(os.environ, ONCALL_WORKSPACE=str(root), ONCALL_CACHE_DIR=str(Path(tmp) / "c"))
+        env.setdefault("ONCALL_NOW", "2027-01-06T10:00:00+01:00")
+        env.pop("ONCALL_STATE_DIR", None)
+        log_path = Path(tmp) / "serve.log"
+        with open(log_path, "wb") as log:
+            server = subprocess.Popen([str(ONCALL), "serve", "--port", "0"], stderr=log, env=env)
+            try:
+                port = None
+                deadline = time.monotonic() + 30
+                while port is None and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    found = re.search(r"127\.0\.0\.1:(\d+)/", log_path.read_text())
+                    port = int(found.group(1)) if found else None
+                if port is None:
+                    print("the server did not start", file=sys.stderr)
+                    return 1
+                cores = os.cpu_count()
+                print(f"{args.clients} clients, {args.seconds:g} s per page, {cores} cores")
+                header = ("page", "requests", "errors", "req/s", "p50 ms", "p95 ms")
+                print("{:34} {:>8} {:>6} {:>6} {:>7} {:>7}".format(*header))
+                for path in PAGES:
+                    start = time.perf_counter()
+                    get(port, path)  # the cold build (rotation engine, templates) is not measured
+                    cold = 1000 * (time.perf_counter() - start)
+                    latencies, errors = load(port, path, args.clients, args.seconds)
+                    p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else 0
+                    print(
+                        f"{path:34} {len(latencies):8} {errors:6} "
+                        f"{len(latencies) / args.seconds:6.0f} {statistics.median(latencies):7.1f} "
+                        f"{p95:7.1f}   (first request {cold:.0f} ms)"
+                    )
+            finally:
+                server.send_signal(signal.SIGINT)
+                print(f"server exit code after Ctrl-C: {server.wait(timeout=30)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
