@@ -13,18 +13,16 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from serving import served
+
 REPO = Path(__file__).resolve().parent.parent
-ONCALL = Path(sys.executable).parent / "oncall"
 
 
 def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, str | None, int]:
@@ -47,45 +45,30 @@ def main() -> int:
             shutil.copytree(REPO / folder, root / folder)
         env = dict(os.environ, ONCALL_WORKSPACE=str(root), ONCALL_CACHE_DIR=str(Path(tmp) / "c"))
         env.setdefault("ONCALL_NOW", "2027-01-06T10:00:00+01:00")
-        log_path = Path(tmp) / "serve.log"
-        with open(log_path, "wb") as log:
-            server = subprocess.Popen([str(ONCALL), "serve", "--port", "0"], stderr=log, env=env)
-            try:
-                port = None
-                deadline = time.monotonic() + 30
-                while port is None and time.monotonic() < deadline:
-                    time.sleep(0.05)
-                    found = re.search(r"127\.0\.0\.1:(\d+)/", log_path.read_text())
-                    port = int(found.group(1)) if found else None
-                if port is None:
-                    print("the server did not start", file=sys.stderr)
-                    return 1
+        with served(env, Path(tmp)) as port:
+            start = time.perf_counter()
+            _, etag, size = get(port, "/data-engineering.ics")
+            cold_ms = 1000 * (time.perf_counter() - start)
+            print(f"first request (cold build): {cold_ms:.0f} ms, {size} bytes")
+            cases = [
+                ("200 full feed", {}),
+                ("304 If-None-Match", {"If-None-Match": etag or ""}),
+            ]
+            for label, headers in cases:
                 start = time.perf_counter()
-                _, etag, size = get(port, "/data-engineering.ics")
-                cold_ms = 1000 * (time.perf_counter() - start)
-                print(f"first request (cold build): {cold_ms:.0f} ms, {size} bytes")
-                cases = [
-                    ("200 full feed", {}),
-                    ("304 If-None-Match", {"If-None-Match": etag or ""}),
-                ]
-                for label, headers in cases:
-                    start = time.perf_counter()
-                    with ThreadPoolExecutor(args.clients) as pool:
-                        codes = list(
-                            pool.map(
-                                lambda _, h=headers: get(port, "/data-engineering.ics", h)[0],
-                                range(args.requests),
-                            )
+                with ThreadPoolExecutor(args.clients) as pool:
+                    codes = list(
+                        pool.map(
+                            lambda _, h=headers: get(port, "/data-engineering.ics", h)[0],
+                            range(args.requests),
                         )
-                    elapsed = time.perf_counter() - start
-                    print(
-                        f"{label}: {args.requests} requests by {args.clients} concurrent clients "
-                        f"in {elapsed:.2f} s = {args.requests / elapsed:.0f} req/s; "
-                        f"status codes {sorted(set(codes))}"
                     )
-            finally:
-                server.send_signal(signal.SIGINT)
-                print(f"server exit code after Ctrl-C: {server.wait(timeout=30)}")
+                elapsed = time.perf_counter() - start
+                print(
+                    f"{label}: {args.requests} requests by {args.clients} concurrent clients "
+                    f"in {elapsed:.2f} s = {args.requests / elapsed:.0f} req/s; "
+                    f"status codes {sorted(set(codes))}"
+                )
     return 0
 
 

@@ -14,19 +14,17 @@ import argparse
 import http.client
 import json
 import os
-import re
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
+from serving import served
+
 REPO = Path(__file__).resolve().parent.parent
-ONCALL = Path(sys.executable).parent / "oncall"
 PAGES = [
     "/",
     "/rotations/data-engineering",
@@ -98,37 +96,22 @@ def main() -> int:
         env = dict(os.environ, ONCALL_WORKSPACE=str(root), ONCALL_CACHE_DIR=str(Path(tmp) / "c"))
         env.setdefault("ONCALL_NOW", "2027-01-06T10:00:00+01:00")
         env.pop("ONCALL_STATE_DIR", None)
-        log_path = Path(tmp) / "serve.log"
-        with open(log_path, "wb") as log:
-            server = subprocess.Popen([str(ONCALL), "serve", "--port", "0"], stderr=log, env=env)
-            try:
-                port = None
-                deadline = time.monotonic() + 30
-                while port is None and time.monotonic() < deadline:
-                    time.sleep(0.05)
-                    found = re.search(r"127\.0\.0\.1:(\d+)/", log_path.read_text())
-                    port = int(found.group(1)) if found else None
-                if port is None:
-                    print("the server did not start", file=sys.stderr)
-                    return 1
-                cores = os.cpu_count()
-                print(f"{args.clients} clients, {args.seconds:g} s per page, {cores} cores")
-                header = ("page", "requests", "errors", "req/s", "p50 ms", "p95 ms")
-                print("{:34} {:>8} {:>6} {:>6} {:>7} {:>7}".format(*header))
-                for path in PAGES:
-                    start = time.perf_counter()
-                    get(port, path)  # the cold build (rotation engine, templates) is not measured
-                    cold = 1000 * (time.perf_counter() - start)
-                    latencies, errors = load(port, path, args.clients, args.seconds)
-                    p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else 0
-                    print(
-                        f"{path:34} {len(latencies):8} {errors:6} "
-                        f"{len(latencies) / args.seconds:6.0f} {statistics.median(latencies):7.1f} "
-                        f"{p95:7.1f}   (first request {cold:.0f} ms)"
-                    )
-            finally:
-                server.send_signal(signal.SIGINT)
-                print(f"server exit code after Ctrl-C: {server.wait(timeout=30)}")
+        with served(env, Path(tmp)) as port:
+            cores = os.cpu_count()
+            print(f"{args.clients} clients, {args.seconds:g} s per page, {cores} cores")
+            header = ("page", "requests", "errors", "req/s", "p50 ms", "p95 ms")
+            print("{:34} {:>8} {:>6} {:>6} {:>7} {:>7}".format(*header))
+            for path in PAGES:
+                start = time.perf_counter()
+                get(port, path)  # the cold build (rotation engine, templates) is not measured
+                cold = 1000 * (time.perf_counter() - start)
+                latencies, errors = load(port, path, args.clients, args.seconds)
+                p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else 0
+                print(
+                    f"{path:34} {len(latencies):8} {errors:6} "
+                    f"{len(latencies) / args.seconds:6.0f} {statistics.median(latencies):7.1f} "
+                    f"{p95:7.1f}   (first request {cold:.0f} ms)"
+                )
     return 0
 
 
