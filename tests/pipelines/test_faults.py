@@ -1,9 +1,10 @@
 """Faults under ``pipeline run``: one clear line, the documented exit code, earlier outputs intact.
 
-The faulty runs are real ``pipeline`` processes (exit codes and stderr as a user sees them) on a
-copy of a data root whose outputs an earlier, good run committed. After each, every earlier
-output must still be committed under its run id, readable, and equal to the good run's, with no
-half-written version left behind.
+Each faulty run works on a copy of a data root whose outputs an earlier, good run committed.
+After each, every earlier output must still be committed under its run id, readable, and equal
+to the good run's, with no half-written version left behind. Most runs are in-process on the
+suite's Spark session (the CLI's exit code and stderr, without a JVM start per case); two stay
+real ``pipeline`` processes, as a user runs them: a damaged source file, and two runs at once.
 """
 
 from __future__ import annotations
@@ -18,17 +19,18 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from oncall.errors import RuntimeFailure
 from pipelines import outputs, sources
-from pipelines.cli import app
 from pipelines.layout import DataRoot
 from pipelines.spark_errors import _corruption
+from tests.invoke import pipeline as invoke
 from tests.pipelines.cluster.runs import (
     LOCAL_SPARK,
+    TRACE_MARKS,
     Started,
     assert_same_outputs,
     assert_tidy,
@@ -58,9 +60,24 @@ def data(good, tmp_path) -> DataRoot:
 
 
 def run_all(data: DataRoot, logs: Path, *names: str):
+    """``pipeline run`` as a real process (its own JVM)."""
     return pipeline(
         "-q", "run", *(names or ("all",)), "--data", str(data.path), *LOCAL_SPARK, logs=logs
     )
+
+
+def run_here(data: DataRoot, *names: str) -> Any:
+    """``pipeline run`` in-process, on the suite's Spark session."""
+    return invoke("-q", "run", *(names or ("all",)), "--data", str(data.path))
+
+
+def error_line(result: Any) -> str:
+    """The single ``error: ...`` line of a failed in-process run (and nothing else on stderr)."""
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert not any(mark in result.stderr for mark in TRACE_MARKS), result.output
+    assert lines[0].startswith("error: "), result.output
+    return lines[0]
 
 
 # --- a corrupted Parquet file in a source ------------------------------------------------------
@@ -88,17 +105,17 @@ def garble_pages(path: Path) -> None:
     path.write_bytes(bytes(content))
 
 
-def test_a_late_file_with_garbled_pages_is_exit_3_naming_it(spark, good, data, tmp_path):
+def test_a_late_file_with_garbled_pages_is_exit_3_naming_it(spark, good, data):
     # late clicks arrive damaged: the schema check passes (the footer is fine), reading fails
     day = sorted(data.source_dir("clicks").iterdir())[20]
     late = day.with_name(day.stem + "-late.parquet")
     shutil.copy(day, late)
     garble_pages(late)
 
-    finished = run_all(data, tmp_path / "run", "engagement")
+    result = run_here(data, "engagement")
 
-    assert finished.returncode == 3, finished.explain()
-    line = one_error_line(finished)
+    assert result.exit_code == 3, result.output
+    line = error_line(result)
     assert line.startswith(f"error: engagement: cannot read sources/clicks/{late.name}: ")
     assert_untouched(spark, data, good)
 
@@ -136,9 +153,7 @@ def test_a_column_unreadable_only_when_aggregating_leaves_engagement_trusted(
         return frame.withColumn("user_id", broken.cast("string")), snapshot
 
     monkeypatch.setattr(sources, "read_source", unreadable_user_ids)
-    result = CliRunner().invoke(
-        app, ["-q", "run", "engagement", "--data", str(data.path)], catch_exceptions=False
-    )
+    result = invoke("-q", "run", "engagement", "--data", str(data.path))
     monkeypatch.undo()
 
     assert result.exit_code == 3, result.output
@@ -149,13 +164,13 @@ def test_a_column_unreadable_only_when_aggregating_leaves_engagement_trusted(
 # --- a source folder that vanishes -------------------------------------------------------------
 
 
-def test_a_source_folder_deleted_before_the_run_is_exit_3_naming_it(spark, good, data, tmp_path):
+def test_a_source_folder_deleted_before_the_run_is_exit_3_naming_it(spark, good, data):
     shutil.rmtree(data.source_dir("revenue"))
 
-    finished = run_all(data, tmp_path / "run")
+    result = run_here(data)
 
-    assert finished.returncode == 3, finished.explain()
-    assert one_error_line(finished) == "error: sources/revenue: source folder not found"
+    assert result.exit_code == 3, result.output
+    assert error_line(result) == "error: sources/revenue: source folder not found"
     assert_untouched(spark, data, good)
 
 
@@ -188,9 +203,7 @@ def test_a_source_folder_vanishing_mid_run_is_exit_3_naming_it(
 
     monkeypatch.setattr(sources, "list_files", list_then_vanish)
     monkeypatch.setattr(sources, "read", read_then_vanish)
-    result = CliRunner().invoke(
-        app, ["-q", "run", "profit", "--data", str(data.path)], catch_exceptions=False
-    )
+    result = invoke("-q", "run", "profit", "--data", str(data.path))
 
     assert result.exit_code == 3, result.output
     assert re.fullmatch(message, result.stderr.strip()), result.stderr
@@ -229,13 +242,13 @@ def read_only(*folders: Path) -> Iterator[None]:
                 folder.chmod(0o755)
 
 
-def test_a_read_only_output_folder_is_exit_1_naming_it(spark, good, data, tmp_path):
+def test_a_read_only_output_folder_is_exit_1_naming_it(spark, good, data):
     profit = data.output_dir("profit")
     with read_only(profit, profit / outputs.VERSIONS_DIR):
-        finished = run_all(data, tmp_path / "run")
+        result = run_here(data)
 
-    assert finished.returncode == 1, finished.explain()
-    line = one_error_line(finished)
+    assert result.exit_code == 1, result.output
+    line = error_line(result)
     assert re.fullmatch(
         r"error: outputs/profit/v/\d{8}T\d{6}Z-[0-9a-f]{6}: cannot create "
         r"\((?:Operation not permitted|Permission denied)\)",
@@ -247,9 +260,7 @@ def test_a_read_only_output_folder_is_exit_1_naming_it(spark, good, data, tmp_pa
 def test_a_commit_that_cannot_be_written_leaves_no_version_behind(spark, good, data):
     # the new version is written, then _meta.json cannot be replaced: the version goes too
     with read_only(data.output_dir("profit")):
-        result = CliRunner().invoke(
-            app, ["-q", "run", "profit", "--data", str(data.path)], catch_exceptions=False
-        )
+        result = invoke("-q", "run", "profit", "--data", str(data.path))
     assert result.exit_code == 1, result.output
     assert re.fullmatch(
         r"error: outputs/profit/_meta\.json: cannot write "
@@ -268,25 +279,23 @@ def test_a_failure_after_the_first_table_leaves_no_version_behind(spark, good, d
         return write(session, root, pipeline, run_id, table, frame)
 
     monkeypatch.setattr(outputs, "write_snapshot", second_table_fails)
-    result = CliRunner().invoke(
-        app, ["-q", "run", "profit", "--data", str(data.path)], catch_exceptions=False
-    )
+    result = invoke("-q", "run", "profit", "--data", str(data.path))
     assert result.exit_code == 1, result.output
     assert "revenue_by_account: cannot write (disk full)" in result.stderr
     assert_untouched(spark, data, good)  # the monthly table written first is gone
 
 
-def test_a_file_where_an_output_folder_should_be_is_exit_1_naming_it(spark, good, data, tmp_path):
+def test_a_file_where_an_output_folder_should_be_is_exit_1_naming_it(spark, good, data):
     # works for root too, unlike permission bits (the file replaced growth's earlier output)
     growth = data.output_dir("growth")
     shutil.rmtree(growth)
     growth.write_text("not a folder")
     before = output_files(data)
 
-    finished = run_all(data, tmp_path / "run", "growth")
+    result = run_here(data, "growth")
 
-    assert finished.returncode == 1, finished.explain()
-    line = one_error_line(finished)
+    assert result.exit_code == 1, result.output
+    line = error_line(result)
     assert re.fullmatch(
         r"error: outputs/growth/v/\d{8}T\d{6}Z-[0-9a-f]{6}: cannot create \(Not a directory\)", line
     ), line
