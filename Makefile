@@ -9,7 +9,7 @@ DEMO_DATA ?= demo-data
 help:
 	@echo "make demo   create $(VENV), install, and run the pipelines end to end on demo data"
 	@echo "make test   run the whole test suite (ruff and mypy included)"
-	@echo "make test-fast   the tests that need no Spark (a minute)"
+	@echo "make test-fast   the tests that need no Spark, but the slow property tests (a minute)"
 	@echo "make lint   ruff and mypy"
 	@echo "make browser  Chromium and chromedriver for the web pages' browser tests (apt-get, as root)"
 	@echo "make clean  remove $(VENV), caches and demo data"
@@ -44,7 +44,7 @@ test: venv java browser
 
 test-fast: venv browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -m "not spark and not cluster"
+	$(BIN)/python -m pytest -n auto -m "not spark and not cluster and not slow"
 
 lint: venv
 	$(BIN)/ruff check .

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from oncall.rotation.api import MAX_WEEKS
 from tests.invoke import oncall as invoke
 
@@ -50,6 +52,7 @@ def check(root: Path, *args: str) -> list[dict]:
     return done["changes"]
 
 
+@pytest.mark.slow
 def test_every_plan_changing_command_reports_exactly_what_changed(ws: Path) -> None:
     assert len(check(ws, "leave", "add", "cem", "2027-01-18", "2027-01-19")) == 2
     assert len(check(ws, "leave", "add", "ana", "2027-06-01", "2027-06-04")) >= 1
@@ -67,6 +70,7 @@ def test_every_plan_changing_command_reports_exactly_what_changed(ws: Path) -> N
     check(ws, "leave", "add", "ben", "2031-03-03", "2031-03-07")
 
 
+@pytest.mark.slow
 def test_weeks_that_are_over_or_in_progress_never_change(ws: Path, monkeypatch) -> None:
     # the clock stands in the week of 18 Jan: 4, 11 and 18 Jan are history or in progress
     monkeypatch.setenv("ONCALL_NOW", "2027-01-20T10:00:00+01:00")

@@ -21,6 +21,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -256,6 +257,7 @@ def junit_with(text: str) -> None:
     assert root.find("testsuite").find("testcase").find("failure") is not None
 
 
+@pytest.mark.slow
 @settings(
     max_examples=8,
     deadline=None,

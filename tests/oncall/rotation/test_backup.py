@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from oncall.rotation.engine import Engine
@@ -30,6 +31,7 @@ def with_backup(s: Scenario) -> Engine:
     return Engine(rot, RotationState(), FixedHolidays(s.holidays), None, year_weeks=s.weeks)
 
 
+@pytest.mark.slow
 @ORACLE
 @given(larger())
 def test_the_backup_is_never_the_primary_and_is_optimal(s: Scenario) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -59,6 +60,7 @@ def shown(root: Path) -> dict[int, str | None]:
     return {k: engine.engineer_of(k) for k in range(max(engine.horizon, 160))}
 
 
+@pytest.mark.slow
 @settings(
     max_examples=10,
     deadline=None,
@@ -188,6 +190,7 @@ def small_leave_edit(draw):
     return ids, days, calendars, who, week, weekday, length
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_leave_edit())
 def test_a_repair_is_the_fairest_of_all_local_repairs(case) -> None:

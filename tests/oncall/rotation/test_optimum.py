@@ -84,6 +84,7 @@ def test_a_fresh_plan_is_the_brute_force_optimum(s: Scenario) -> None:
     assert instance.goals(planned(s)) == brute_force(instance)
 
 
+@pytest.mark.slow
 @ORACLE
 @given(larger())
 def test_a_fresh_plan_is_the_independent_milps_optimum(s: Scenario) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -90,6 +91,7 @@ def scenarios(draw, leave: bool = True, smallest: int = 2, largest: int = 10) ->
     return scenario
 
 
+@pytest.mark.slow
 @FAST
 @given(scenarios())
 def test_nobody_on_leave_is_on_call_and_no_week_is_left_empty_needlessly(s: Scenario) -> None:
@@ -101,6 +103,7 @@ def test_nobody_on_leave_is_on_call_and_no_week_is_left_empty_needlessly(s: Scen
             assert week.engineer in free, f"week {week.index}: {week.engineer} is on leave"
 
 
+@pytest.mark.slow
 @FAST
 @given(scenarios(), st.integers(0, 30))
 def test_same_inputs_same_weeks_whatever_window_asks(s: Scenario, first: int) -> None:
@@ -116,6 +119,7 @@ def test_same_inputs_same_weeks_whatever_window_asks(s: Scenario, first: int) ->
     assert [w.reason for w in again] == [w.reason for w in one]
 
 
+@pytest.mark.slow
 @FAST
 @given(scenarios(), st.data())
 def test_published_weeks_never_change(s: Scenario, data) -> None:
