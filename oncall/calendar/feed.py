@@ -539,60 +539,63 @@ def _deadlines(
     return found, warnings
 
 
+def _status(holds: bool, member_id: str | None, entry: Entry) -> str | None:
+    """A member feed's status of an event: CONFIRMED for its holder, CANCELLED for someone it
+    once named (their copy must not just vanish), None when it was never theirs."""
+    if holds:
+        return "CONFIRMED"
+    if member_id in entry.people:
+        return "CANCELLED"
+    return None
+
+
+def _shift_event(
+    kind: str,
+    facts: ev.WeekFacts,
+    entry: Entry,
+    member_id: str | None,
+    status: str,
+    texts: tuple[str, str],
+    engineer: str | None,
+) -> Event:
+    """The event of a week's shift (on call or backup) as ``member_id``'s feed shows it."""
+    return Event(
+        uid=uid(facts.rotation_id, kind, facts.week, member_id),
+        kind=kind,
+        week=facts.week,
+        start=facts.start,
+        end=facts.end,
+        summary=texts[0],
+        description=texts[1],
+        status=status,
+        transparent=True,
+        sequence=entry.sequence,
+        stamp=entry.changed,
+        engineer=engineer,
+    )
+
+
 def _week_events(facts: ev.WeekFacts, ledger: Recorded, member_id: str | None) -> list[Event]:
     entry = ledger.entries[(facts.week, "oncall")]
     engineer = facts.engineer.id if facts.engineer else None
     if member_id is None:
-        status = "TENTATIVE" if facts.engineer is None else "CONFIRMED"
-    elif engineer == member_id:
-        status = "CONFIRMED"
-    elif member_id in entry.people:
-        status = "CANCELLED"
+        status: str | None = "TENTATIVE" if facts.engineer is None else "CONFIRMED"
     else:
+        status = _status(engineer == member_id, member_id, entry)
+    if status is None:
         return []
-    return [
-        Event(
-            uid=uid(facts.rotation_id, "oncall", facts.week, member_id),
-            kind="oncall",
-            week=facts.week,
-            start=facts.start,
-            end=facts.end,
-            summary=ev.week_summary(facts, member_id),
-            description=ev.week_description(facts, member_id),
-            status=status,
-            transparent=True,
-            sequence=entry.sequence,
-            stamp=entry.changed,
-            engineer=engineer,
-        )
-    ]
+    texts = (ev.week_summary(facts, member_id), ev.week_description(facts, member_id))
+    return [_shift_event("oncall", facts, entry, member_id, status, texts, engineer)]
 
 
 def _backup_events(facts: ev.WeekFacts, ledger: Recorded, member_id: str) -> list[Event]:
     entry = ledger.entries[(facts.week, "backup")]
     backup = facts.backup.id if facts.backup else None
-    if backup == member_id:
-        status = "CONFIRMED"
-    elif member_id in entry.people:
-        status = "CANCELLED"
-    else:
+    status = _status(backup == member_id, member_id, entry)
+    if status is None:
         return []
-    return [
-        Event(
-            uid=uid(facts.rotation_id, "backup", facts.week, member_id),
-            kind="backup",
-            week=facts.week,
-            start=facts.start,
-            end=facts.end,
-            summary=ev.backup_summary(facts, member_id),
-            description=ev.backup_description(facts, member_id),
-            status=status,
-            transparent=True,
-            sequence=entry.sequence,
-            stamp=entry.changed,
-            engineer=backup,
-        )
-    ]
+    texts = (ev.backup_summary(facts, member_id), ev.backup_description(facts, member_id))
+    return [_shift_event("backup", facts, entry, member_id, status, texts, backup)]
 
 
 def _cover_events(
@@ -622,11 +625,8 @@ def _cover_events(
 def _handoff_events(facts: ev.HandoffFacts, ledger: Recorded, member_id: str | None) -> list[Event]:
     entry = ledger.entries[(facts.week, "handoff")]
     attending = {p.id for p in (facts.outgoing, facts.incoming) if p is not None}
-    if member_id is None or member_id in attending:
-        status = "CONFIRMED"
-    elif member_id in entry.people:
-        status = "CANCELLED"
-    else:
+    status = _status(member_id is None or member_id in attending, member_id, entry)
+    if status is None:
         return []
     return [
         Event(
