@@ -47,7 +47,9 @@ def diagnose(
     ] = None,
     format: Annotated[
         DiagnoseFormat,
-        typer.Option("--format", help="table for people, json (the contract's), junit for CI."),
+        typer.Option(
+            "--format", help="table for people, json for machines (docs/diagnose.md), junit for CI."
+        ),
     ] = DiagnoseFormat.table,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
     remote: RemoteOption = None,

@@ -1,8 +1,9 @@
-"""An independent, plain-Python reading of the contract: source rows and the ten check counts.
+"""An independent, plain-Python reading of the rules: source rows and the ten check counts.
 
-Written from CONTRACT.md alone, with no code of ``pipelines`` beyond reading Parquet through
-Spark, so tests can hold the generator's manifest and the jobs' outputs against it. Timestamps
-come back as epoch microseconds (no time-zone guessing in ``collect``).
+Written from the documented rules alone (docs/pipelines.md, docs/diagnose.md), with no code of
+``pipelines`` beyond reading Parquet through Spark, so tests can hold the generator's manifest
+and the jobs' outputs against it. Timestamps come back as epoch microseconds (no time-zone
+guessing in ``collect``).
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ class Sources:
         )
 
 
-# --- the P&L, by the contract's definitions ------------------------------------------------------
+# --- the P&L, by the documented definitions ------------------------------------------------------
 
 
 def monthly_books(src: Sources) -> dict[date, dict[str, float]]:

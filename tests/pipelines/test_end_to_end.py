@@ -1,7 +1,7 @@
 """``demo-data``, then ``run all`` as the manifest's replay says; outputs against the reference.
 
 Expected figures come from ``tests/pipelines/reference.py``: plain Python over the source rows,
-written from the contract, sharing no code with the jobs.
+written from the documented rules, sharing no code with the jobs.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Workspace resolution (CONTRACT section 2) and the cache of validated files."""
+"""Workspace resolution (docs/workspace.md) and the cache of validated files."""
 
 from __future__ import annotations
 

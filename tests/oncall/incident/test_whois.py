@@ -1,5 +1,6 @@
 """`oncall whois`: right at the edges (hand-off minute, daylight saving, swaps, holidays,
-month end, night-time working-hours incidents), JSON as the contract says, text in 80 columns."""
+month end, night-time working-hours incidents), JSON as docs/incidents.md says, text in 80
+columns."""
 
 from __future__ import annotations
 

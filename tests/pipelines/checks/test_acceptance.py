@@ -1,7 +1,7 @@
 """Acceptance: each fault of ``pipeline demo-data`` alone makes its check fire with the exact count.
 
-The counts come from the generator's manifest, written by the same team; where the contract
-allows, they are also recomputed with ``tests/pipelines/reference.py`` (plain Python over the
+The counts come from the generator's manifest, written by the same team; where the rules
+allow, they are also recomputed with ``tests/pipelines/reference.py`` (plain Python over the
 source rows, sharing no code with the checks). The clean set makes nothing fire, and after late
 arrivals ``pipeline run engagement`` re-aggregates the affected days and the check is ok again.
 """

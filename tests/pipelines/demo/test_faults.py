@@ -1,4 +1,4 @@
-"""Planting faults: exact counts under the contract's definitions, one fault at a time."""
+"""Planting faults: exact counts under the documented definitions, one fault at a time."""
 
 from __future__ import annotations
 
