@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from oncall import clock
 from oncall.cli.base import TableFormat
 from oncall.errors import UsageError
+from pipelines.cli.spark import SparkArgs
 from pipelines.jobs import JOBS
 
 DataOption = Annotated[
@@ -53,7 +57,46 @@ SparkLogOption = Annotated[
     str,
     typer.Option("--spark-log", help="Spark's own log level on stderr: off, error, warn, info."),
 ]
-FormatOption = Annotated[TableFormat, typer.Option("--format", help="Report as a table or JSON.")]
+FormatOption = Annotated[
+    TableFormat, typer.Option("--format", "-f", help="Report as a table or JSON.")
+]
+
+#: the options of a command that reaches Spark (``run``, ``diagnose``), in ``SparkArgs`` order
+_SPARK_OPTIONS = {
+    "remote": RemoteOption,
+    "master": MasterOption,
+    "conf": ConfOption,
+    "driver_memory": DriverMemoryOption,
+    "ui": UiOption,
+    "spark_log": SparkLogOption,
+}
+
+#: the default of a command's ``spark_args`` (``spark_parameters`` gives each option its own)
+SPARK_DEFAULTS = SparkArgs()
+
+
+def spark_parameters(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` with the Spark options (``--remote`` ... ``--spark-log``) in place of its
+    ``spark_args: SparkArgs`` parameter, which receives them together."""
+    signature = inspect.signature(command, eval_str=True)
+    parameters: list[inspect.Parameter] = []
+    for parameter in signature.parameters.values():
+        if parameter.name != "spark_args":
+            parameters.append(parameter)
+            continue
+        parameters += [
+            parameter.replace(name=name, annotation=option, default=getattr(SPARK_DEFAULTS, name))
+            for name, option in _SPARK_OPTIONS.items()
+        ]
+
+    @functools.wraps(command)
+    def with_spark(**given: Any) -> None:
+        spark = SparkArgs(**{name: given.pop(name) for name in _SPARK_OPTIONS})
+        command(**given, spark_args=spark)
+
+    with_spark.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    with_spark.__annotations__ = {p.name: p.annotation for p in parameters}
+    return with_spark
 
 
 def check_names(names: list[str]) -> None:

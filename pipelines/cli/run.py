@@ -9,24 +9,21 @@ import typer
 from oncall.cli.base import TableFormat, err_console, out_console, print_json
 from pipelines.cli.context import announce, state
 from pipelines.cli.options import (
-    ConfOption,
+    SPARK_DEFAULTS,
     DataOption,
-    DriverMemoryOption,
     FormatOption,
-    MasterOption,
-    RemoteOption,
-    SparkLogOption,
-    UiOption,
     check_names,
     parse_as_of,
+    spark_parameters,
 )
-from pipelines.cli.spark import run_spark_options, spark_session
+from pipelines.cli.spark import SparkArgs, run_spark_options, spark_session
 from pipelines.jobs import run_order
 
 if TYPE_CHECKING:
     from pipelines.runner import RunSummary
 
 
+@spark_parameters
 def run(
     ctx: typer.Context,
     names: Annotated[
@@ -34,10 +31,6 @@ def run(
         typer.Argument(help="Pipelines to run (profit, growth, engagement, aggregated) or all."),
     ],
     data: DataOption = None,
-    remote: RemoteOption = None,
-    master: MasterOption = None,
-    conf: ConfOption = None,
-    driver_memory: DriverMemoryOption = None,
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -47,8 +40,7 @@ def run(
             show_default=False,
         ),
     ] = None,
-    ui: UiOption = False,
-    spark_log: SparkLogOption = "off",
+    spark_args: SparkArgs = SPARK_DEFAULTS,
     format: FormatOption = TableFormat.table,
 ) -> None:
     """Run pipelines (in dependency order) over a data root and commit their outputs."""
@@ -60,7 +52,7 @@ def run(
     instant = parse_as_of(as_of)
     root = resolve_data_root(data)
     specs = run_order(names)
-    options = run_spark_options(settings, remote, master, conf, driver_memory, ui, spark_log)
+    options = run_spark_options(settings, *spark_args)
 
     from pipelines import progress, runner
 
