@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
@@ -487,12 +487,7 @@ def check_thresholds(runbook: Runbook, problems: Problems) -> None:
 
 def validate_rotation(raw: Any, rotation_id: str, display: str) -> Rotation:
     """Validate a rotation file's content; raise ``ConfigError`` listing every problem."""
-    problems = Problems(display)
-    rotation = parse_model(Rotation, raw, problems)
-    if rotation is not None:
-        check_rotation(rotation, rotation_id, problems)
-    problems.raise_if_any()
-    assert rotation is not None
+    rotation = _validated(Rotation, raw, display, lambda r, p: check_rotation(r, rotation_id, p))
     import dataclasses
 
     return dataclasses.replace(rotation, id=rotation_id)
@@ -500,21 +495,21 @@ def validate_rotation(raw: Any, rotation_id: str, display: str) -> Rotation:
 
 def validate_teams(raw: Any, display: str) -> Teams:
     """Validate the teams file's content; raise ``ConfigError`` listing every problem."""
-    problems = Problems(display)
-    teams = parse_model(Teams, raw, problems)
-    if teams is not None:
-        check_teams(teams, problems)
-    problems.raise_if_any()
-    assert teams is not None
-    return teams
+    return _validated(Teams, raw, display, check_teams)
 
 
 def validate_runbook(raw: Any, runbook_id: str, display: str) -> Runbook:
     """Validate a runbook file's content; raise ``ConfigError`` listing every problem."""
+    return _validated(Runbook, raw, display, lambda r, p: check_runbook(r, runbook_id, p))
+
+
+def _validated(model: type[T], raw: Any, display: str, check: Callable[[T, Problems], None]) -> T:
+    """``raw`` parsed as ``model`` and passed through ``check``; ``ConfigError`` listing every
+    problem of either."""
     problems = Problems(display)
-    runbook = parse_model(Runbook, raw, problems)
-    if runbook is not None:
-        check_runbook(runbook, runbook_id, problems)
+    value = parse_model(model, raw, problems)
+    if value is not None:
+        check(value, problems)
     problems.raise_if_any()
-    assert runbook is not None
-    return runbook
+    assert value is not None
+    return value
