@@ -346,12 +346,7 @@ def check_rotation(rotation: Rotation, rotation_id: str, problems: Problems) -> 
     for index, member in enumerate(rotation.members):
         where = f"members[{index}]"
         check_id(member.id, f"{where}.id", problems, "member id")
-        if member.id in first_index:
-            problems.add(
-                f"{where}.id",
-                f"duplicate id {member.id!r} (also members[{first_index[member.id]}])",
-            )
-        first_index.setdefault(member.id, index)
+        _check_first(first_index, member.id, index, f"{where}.id", "id", problems)
         check_not_blank(member.name, f"{where}.name", problems)
         if member.timezone is not None:
             check_time_zone(member.timezone, f"{where}.timezone", problems)
@@ -364,6 +359,17 @@ def check_rotation(rotation: Rotation, rotation_id: str, problems: Problems) -> 
                 problems.add(f"{where}.leave[{leave_index}].end", "before start")
 
 
+def _check_first(
+    seen: dict[str, int], value: str, index: int, field: str, what: str, problems: Problems
+) -> None:
+    """A problem at ``field`` (``list[index].key``) when ``value`` stood earlier in the list;
+    ``seen`` keeps the first index of each value."""
+    if value in seen:
+        listed = field.split("[", 1)[0]
+        problems.add(field, f"duplicate {what} {value!r} (also {listed}[{seen[value]}])")
+    seen.setdefault(value, index)
+
+
 def check_teams(teams: Teams, problems: Problems) -> None:
     """Checks of the teams file beyond shape and types."""
     if not teams.teams:
@@ -372,12 +378,7 @@ def check_teams(teams: Teams, problems: Problems) -> None:
     for index, team in enumerate(teams.teams):
         where = f"teams[{index}]"
         check_not_blank(team.name, f"{where}.name", problems)
-        if team.name in first_index:
-            problems.add(
-                f"{where}.name",
-                f"duplicate team {team.name!r} (also teams[{first_index[team.name]}])",
-            )
-        first_index.setdefault(team.name, index)
+        _check_first(first_index, team.name, index, f"{where}.name", "team", problems)
         check_email(team.email, f"{where}.email", problems)
 
 

@@ -253,21 +253,22 @@ def _check_stamp(value: datetime | None, field: str, found: Any) -> None:
         found.add(field, "needs a UTC offset (e.g. 2027-01-06T10:00:00+01:00)")
 
 
-def _check_id(item: Any, index: int, name: str, seen: dict[int, int], found: Any) -> None:
-    """The id of item ``index`` of a list of swaps or covers: 1 or more, and not seen before."""
-    where = f"{name}[{index}]"
-    if item.id in seen:
-        found.add(f"{where}.id", f"duplicate id {item.id} (also {name}[{seen[item.id]}])")
-    seen.setdefault(item.id, index)
-    if item.id < 1:
-        found.add(f"{where}.id", "must be 1 or more")
+def _numbered(items: tuple[Any, ...], name: str, found: Any) -> Iterator[tuple[str, Any]]:
+    """Each entry of a list of swaps or covers with its place (``swaps[0]``), its id checked
+    first: 1 or more, and not seen before."""
+    seen: dict[int, int] = {}
+    for index, item in enumerate(items):
+        where = f"{name}[{index}]"
+        if item.id in seen:
+            found.add(f"{where}.id", f"duplicate id {item.id} (also {name}[{seen[item.id]}])")
+        seen.setdefault(item.id, index)
+        if item.id < 1:
+            found.add(f"{where}.id", "must be 1 or more")
+        yield where, item
 
 
 def _check_swaps(parsed: Any, start: date | None, found: Any) -> None:
-    seen: dict[int, int] = {}
-    for index, swap in enumerate(parsed.swaps):
-        where = f"swaps[{index}]"
-        _check_id(swap, index, "swaps", seen, found)
+    for where, swap in _numbered(parsed.swaps, "swaps", found):
         _check_stamp(swap.created, f"{where}.created", found)
         _check_stamp(swap.undone, f"{where}.undone", found)
         if len(swap.weeks) != 2:
@@ -304,10 +305,7 @@ def _check_plan(parsed: Any, start: date | None, found: Any) -> None:
 
 
 def _check_covers(parsed: Any, found: Any) -> None:
-    seen: dict[int, int] = {}
-    for index, cover in enumerate(parsed.covers):
-        where = f"covers[{index}]"
-        _check_id(cover, index, "covers", seen, found)
+    for where, cover in _numbered(parsed.covers, "covers", found):
         _check_member(cover.member, f"{where}.member", found)
         _check_member(cover.instead_of, f"{where}.instead_of", found)
         for name in ("start", "until", "created", "removed"):

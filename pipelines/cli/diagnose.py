@@ -13,6 +13,8 @@ from pipelines.cli.context import PipelineState, announce, optional_workspace, s
 from pipelines.cli.options import (
     SPARK_DEFAULTS,
     DataOption,
+    DiagnoseAsOfOption,
+    DiagnoseNames,
     check_names,
     parse_as_of,
     spark_parameters,
@@ -27,21 +29,9 @@ if TYPE_CHECKING:
 @spark_parameters
 def diagnose(
     ctx: typer.Context,
-    names: Annotated[
-        list[str],
-        typer.Argument(help="Pipelines to check (profit, growth, engagement, aggregated) or all."),
-    ],
+    names: DiagnoseNames,
     data: DataOption = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="Judge as at this instant (ISO 8601; UTC if no offset; default now): rows "
-            "delivered or ingested later are not yet delivered, later deadlines have not "
-            "passed, and source files landed later are ignored.",
-            show_default=False,
-        ),
-    ] = None,
+    as_of: DiagnoseAsOfOption = None,
     format: Annotated[
         DiagnoseFormat,
         typer.Option(

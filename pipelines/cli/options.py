@@ -17,6 +17,36 @@ from oncall.errors import UsageError
 from pipelines.cli.spark import SparkArgs
 from pipelines.jobs import JOBS
 
+
+def names_argument(verb: str) -> Any:
+    """The type of the NAMES argument of a command that ``verb``s pipelines."""
+    return Annotated[
+        list[str],
+        typer.Argument(
+            help=f"Pipelines to {verb} (profit, growth, engagement, aggregated) or all."
+        ),
+    ]
+
+
+def as_of_option(help: str) -> Any:
+    """The type of an ``--as-of`` option (read by ``parse_as_of``; None when not given)."""
+    return Annotated[str | None, typer.Option("--as-of", help=help, show_default=False)]
+
+
+#: the NAMES and ``--as-of`` of ``pipeline run`` and ``pipeline diagnose``
+RunNames = names_argument("run")
+RunAsOfOption = as_of_option(
+    "Replay: run as if at this instant (ISO 8601; UTC if no offset). Source files that landed "
+    "later are ignored, and the output is stamped with this instant."
+)
+DiagnoseNames = names_argument("check")
+DiagnoseAsOfOption = as_of_option(
+    "Judge as at this instant (ISO 8601; UTC if no offset; default now): rows delivered or "
+    "ingested later are not yet delivered, later deadlines have not passed, and source files "
+    "landed later are ignored."
+)
+
+
 DataOption = Annotated[
     Path | None,
     typer.Option(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -12,6 +12,8 @@ from pipelines.cli.options import (
     SPARK_DEFAULTS,
     DataOption,
     FormatOption,
+    RunAsOfOption,
+    RunNames,
     check_names,
     parse_as_of,
     spark_parameters,
@@ -26,20 +28,9 @@ if TYPE_CHECKING:
 @spark_parameters
 def run(
     ctx: typer.Context,
-    names: Annotated[
-        list[str],
-        typer.Argument(help="Pipelines to run (profit, growth, engagement, aggregated) or all."),
-    ],
+    names: RunNames,
     data: DataOption = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="Replay: run as if at this instant (ISO 8601; UTC if no offset). Source files "
-            "that landed later are ignored, and the output is stamped with this instant.",
-            show_default=False,
-        ),
-    ] = None,
+    as_of: RunAsOfOption = None,
     spark_args: SparkArgs = SPARK_DEFAULTS,
     format: FormatOption = TableFormat.table,
 ) -> None:
