@@ -12,17 +12,11 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
-import shutil
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-from serving import served
-
-REPO = Path(__file__).resolve().parent.parent
+from serving import served, workspace_copy
 
 
 def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, str | None, int]:
@@ -39,36 +33,30 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=100)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "workspace"
-        for folder in ("schedules", "runbooks"):
-            shutil.copytree(REPO / folder, root / folder)
-        env = dict(os.environ, ONCALL_WORKSPACE=str(root), ONCALL_CACHE_DIR=str(Path(tmp) / "c"))
-        env.setdefault("ONCALL_NOW", "2027-01-06T10:00:00+01:00")
-        with served(env, Path(tmp)) as port:
+    with workspace_copy() as (tmp, _, env), served(env, tmp) as port:
+        start = time.perf_counter()
+        _, etag, size = get(port, "/data-engineering.ics")
+        cold_ms = 1000 * (time.perf_counter() - start)
+        print(f"first request (cold build): {cold_ms:.0f} ms, {size} bytes")
+        cases = [
+            ("200 full feed", {}),
+            ("304 If-None-Match", {"If-None-Match": etag or ""}),
+        ]
+        for label, headers in cases:
             start = time.perf_counter()
-            _, etag, size = get(port, "/data-engineering.ics")
-            cold_ms = 1000 * (time.perf_counter() - start)
-            print(f"first request (cold build): {cold_ms:.0f} ms, {size} bytes")
-            cases = [
-                ("200 full feed", {}),
-                ("304 If-None-Match", {"If-None-Match": etag or ""}),
-            ]
-            for label, headers in cases:
-                start = time.perf_counter()
-                with ThreadPoolExecutor(args.clients) as pool:
-                    codes = list(
-                        pool.map(
-                            lambda _, h=headers: get(port, "/data-engineering.ics", h)[0],
-                            range(args.requests),
-                        )
+            with ThreadPoolExecutor(args.clients) as pool:
+                codes = list(
+                    pool.map(
+                        lambda _, h=headers: get(port, "/data-engineering.ics", h)[0],
+                        range(args.requests),
                     )
-                elapsed = time.perf_counter() - start
-                print(
-                    f"{label}: {args.requests} requests by {args.clients} concurrent clients "
-                    f"in {elapsed:.2f} s = {args.requests / elapsed:.0f} req/s; "
-                    f"status codes {sorted(set(codes))}"
                 )
+            elapsed = time.perf_counter() - start
+            print(
+                f"{label}: {args.requests} requests by {args.clients} concurrent clients "
+                f"in {elapsed:.2f} s = {args.requests / elapsed:.0f} req/s; "
+                f"status codes {sorted(set(codes))}"
+            )
     return 0
 
 

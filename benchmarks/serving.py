@@ -1,18 +1,37 @@
 """`oncall serve` as a benchmark needs it: a real process on a free loopback port, stopped with
-Ctrl-C (SIGINT) at the end, its exit code printed."""
+Ctrl-C (SIGINT) at the end, its exit code printed, over a throw-away copy of the workspace."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 ONCALL = Path(sys.executable).parent / "oncall"
+REPO = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def workspace_copy() -> Iterator[tuple[Path, Path, dict[str, str]]]:
+    """A throw-away folder, the bundled workspace (schedules/, runbooks/) copied into it (so the
+    repository's calendar ledger is not touched), and an environment pointing `oncall` at the
+    copy with its own cache and a fixed clock (unless ONCALL_NOW is set)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        root = folder / "workspace"
+        for name in ("schedules", "runbooks"):
+            shutil.copytree(REPO / name, root / name)
+        env = dict(os.environ, ONCALL_WORKSPACE=str(root), ONCALL_CACHE_DIR=str(folder / "c"))
+        env.setdefault("ONCALL_NOW", "2027-01-06T10:00:00+01:00")
+        yield folder, root, env
 
 
 @contextmanager

@@ -14,17 +14,13 @@ import argparse
 import http.client
 import json
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
-from serving import served
+from serving import served, workspace_copy
 
-REPO = Path(__file__).resolve().parent.parent
 PAGES = [
     "/",
     "/rotations/data-engineering",
@@ -81,10 +77,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=3.0)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "workspace"
-        for folder in ("schedules", "runbooks"):
-            shutil.copytree(REPO / folder, root / folder)
+    with workspace_copy() as (tmp, root, env):
         (root / "state").mkdir()
         run = {
             "at": "2027-01-06T08:00:00+00:00",
@@ -93,10 +86,8 @@ def main() -> int:
             "checks": [{"id": "filing_discrepancy", "status": "fail", "count": 2}],
         }
         (root / "state" / "diagnose-history.jsonl").write_text(json.dumps(run) + "\n")
-        env = dict(os.environ, ONCALL_WORKSPACE=str(root), ONCALL_CACHE_DIR=str(Path(tmp) / "c"))
-        env.setdefault("ONCALL_NOW", "2027-01-06T10:00:00+01:00")
         env.pop("ONCALL_STATE_DIR", None)
-        with served(env, Path(tmp)) as port:
+        with served(env, tmp) as port:
             cores = os.cpu_count()
             print(f"{args.clients} clients, {args.seconds:g} s per page, {cores} cores")
             header = ("page", "requests", "errors", "req/s", "p50 ms", "p95 ms")

@@ -85,8 +85,6 @@ SOURCES: dict[str, StructType] = {
 }
 
 ACCOUNT_TYPES: tuple[str, ...] = ("free", "team", "enterprise")
-SUBSCRIPTION_STATUSES: tuple[str, ...] = ("trial", "active", "renewed", "canceled")
-COST_CATEGORIES: tuple[str, ...] = ("opex", "asset")
 
 # --- outputs ---------------------------------------------------------------------------------
 

@@ -69,12 +69,18 @@ class CoverNote:
 
 
 @dataclass(frozen=True)
-class WeekFacts:
-    """An on-call week: from the Monday hand-off to the next, and who holds it."""
+class RotationFacts:
+    """What every event of a rotation's calendar knows first: the rotation and its time zone."""
 
     rotation_id: str
     rotation_name: str
     timezone: str
+
+
+@dataclass(frozen=True)
+class WeekFacts(RotationFacts):
+    """An on-call week: from the Monday hand-off to the next, and who holds it."""
+
     week: date
     start: datetime
     end: datetime
@@ -89,12 +95,9 @@ class WeekFacts:
 
 
 @dataclass(frozen=True)
-class CoverFacts:
+class CoverFacts(RotationFacts):
     """A cover: ``member`` answers from ``start`` to ``end`` instead of ``covered``."""
 
-    rotation_id: str
-    rotation_name: str
-    timezone: str
     id: int
     start: datetime
     end: datetime
@@ -107,12 +110,9 @@ class CoverFacts:
 
 
 @dataclass(frozen=True)
-class HandoffFacts:
+class HandoffFacts(RotationFacts):
     """The Monday hand-off meeting opening ``week``: outgoing and incoming, and the outline."""
 
-    rotation_id: str
-    rotation_name: str
-    timezone: str
     week: date
     start: datetime
     end: datetime

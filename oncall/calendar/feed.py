@@ -341,15 +341,7 @@ def _drafts(
 
 def _schedule_warnings(assignments: list[WeekAssignment], today: date) -> list[str]:
     """Weeks not over yet that nobody can take or that carry a conflict to settle."""
-    warnings = []
-    for week in assignments:
-        if week.end < today:
-            continue
-        if week.engineer is None:
-            warnings.append(f"week {week.start.isoformat()}: nobody can take it ({week.reason})")
-        if week.conflict:
-            warnings.append(f"week {week.start.isoformat()}: {week.conflict}")
-    return warnings
+    return [line for week in assignments if week.end >= today for line in week.warnings]
 
 
 def _swap_count(*weeks: WeekAssignment) -> int:

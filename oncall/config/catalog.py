@@ -39,15 +39,6 @@ CHECK_UNITS: dict[str, str] = {
 }
 
 
-SOURCE_IDS: tuple[str, ...] = (
-    "revenue",
-    "costs",
-    "salaries",
-    "filings",
-    "account_events",
-    "clicks",
-)
-
 #: defaults of the check thresholds a runbook may override (docs/diagnose.md)
 THRESHOLD_DEFAULTS: dict[str, dict[str, float]] = {
     # fires above max(abs_tolerance, rel_tolerance * |filed value|)

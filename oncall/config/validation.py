@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
@@ -346,12 +346,7 @@ def check_rotation(rotation: Rotation, rotation_id: str, problems: Problems) -> 
     for index, member in enumerate(rotation.members):
         where = f"members[{index}]"
         check_id(member.id, f"{where}.id", problems, "member id")
-        if member.id in first_index:
-            problems.add(
-                f"{where}.id",
-                f"duplicate id {member.id!r} (also members[{first_index[member.id]}])",
-            )
-        first_index.setdefault(member.id, index)
+        _check_first(first_index, member.id, index, f"{where}.id", "id", problems)
         check_not_blank(member.name, f"{where}.name", problems)
         if member.timezone is not None:
             check_time_zone(member.timezone, f"{where}.timezone", problems)
@@ -364,6 +359,17 @@ def check_rotation(rotation: Rotation, rotation_id: str, problems: Problems) -> 
                 problems.add(f"{where}.leave[{leave_index}].end", "before start")
 
 
+def _check_first(
+    seen: dict[str, int], value: str, index: int, field: str, what: str, problems: Problems
+) -> None:
+    """A problem at ``field`` (``list[index].key``) when ``value`` stood earlier in the list;
+    ``seen`` keeps the first index of each value."""
+    if value in seen:
+        listed = field.split("[", 1)[0]
+        problems.add(field, f"duplicate {what} {value!r} (also {listed}[{seen[value]}])")
+    seen.setdefault(value, index)
+
+
 def check_teams(teams: Teams, problems: Problems) -> None:
     """Checks of the teams file beyond shape and types."""
     if not teams.teams:
@@ -372,12 +378,7 @@ def check_teams(teams: Teams, problems: Problems) -> None:
     for index, team in enumerate(teams.teams):
         where = f"teams[{index}]"
         check_not_blank(team.name, f"{where}.name", problems)
-        if team.name in first_index:
-            problems.add(
-                f"{where}.name",
-                f"duplicate team {team.name!r} (also teams[{first_index[team.name]}])",
-            )
-        first_index.setdefault(team.name, index)
+        _check_first(first_index, team.name, index, f"{where}.name", "team", problems)
         check_email(team.email, f"{where}.email", problems)
 
 
@@ -487,12 +488,7 @@ def check_thresholds(runbook: Runbook, problems: Problems) -> None:
 
 def validate_rotation(raw: Any, rotation_id: str, display: str) -> Rotation:
     """Validate a rotation file's content; raise ``ConfigError`` listing every problem."""
-    problems = Problems(display)
-    rotation = parse_model(Rotation, raw, problems)
-    if rotation is not None:
-        check_rotation(rotation, rotation_id, problems)
-    problems.raise_if_any()
-    assert rotation is not None
+    rotation = _validated(Rotation, raw, display, lambda r, p: check_rotation(r, rotation_id, p))
     import dataclasses
 
     return dataclasses.replace(rotation, id=rotation_id)
@@ -500,21 +496,21 @@ def validate_rotation(raw: Any, rotation_id: str, display: str) -> Rotation:
 
 def validate_teams(raw: Any, display: str) -> Teams:
     """Validate the teams file's content; raise ``ConfigError`` listing every problem."""
-    problems = Problems(display)
-    teams = parse_model(Teams, raw, problems)
-    if teams is not None:
-        check_teams(teams, problems)
-    problems.raise_if_any()
-    assert teams is not None
-    return teams
+    return _validated(Teams, raw, display, check_teams)
 
 
 def validate_runbook(raw: Any, runbook_id: str, display: str) -> Runbook:
     """Validate a runbook file's content; raise ``ConfigError`` listing every problem."""
+    return _validated(Runbook, raw, display, lambda r, p: check_runbook(r, runbook_id, p))
+
+
+def _validated(model: type[T], raw: Any, display: str, check: Callable[[T, Problems], None]) -> T:
+    """``raw`` parsed as ``model`` and passed through ``check``; ``ConfigError`` listing every
+    problem of either."""
     problems = Problems(display)
-    runbook = parse_model(Runbook, raw, problems)
-    if runbook is not None:
-        check_runbook(runbook, runbook_id, problems)
+    value = parse_model(model, raw, problems)
+    if value is not None:
+        check(value, problems)
     problems.raise_if_any()
-    assert runbook is not None
-    return runbook
+    assert value is not None
+    return value

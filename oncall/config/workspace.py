@@ -121,12 +121,7 @@ class Workspace:
 
             return validate_rotation(raw, rotation_id, self.display(path))
 
-        def load() -> Rotation:
-            rotation = self._load(path, validate)
-            _raise_all(self._rotation_references(rotation))
-            return rotation
-
-        return self._checked(path, load, validate)
+        return self._validated(path, validate, self._rotation_references)
 
     def teams(self) -> Teams | None:
         """The validated teams file, or None if the workspace has none."""
@@ -138,12 +133,7 @@ class Workspace:
 
             return validate_teams(raw, self.display(self.teams_path))
 
-        def load() -> Teams:
-            teams = self._load(self.teams_path, validate)
-            _raise_all(self._teams_references(teams))
-            return teams
-
-        return self._checked(self.teams_path, load, validate)
+        return self._validated(self.teams_path, validate, self._teams_references)
 
     def runbook(self, pipeline_id: str) -> Runbook:
         """The validated runbook of ``pipeline_id``; ``UsageError`` if there is none."""
@@ -156,12 +146,7 @@ class Workspace:
 
             return validate_runbook(raw, pipeline_id, self.display(path))
 
-        def load() -> Runbook:
-            runbook = self._load(path, validate)
-            _raise_all(self._runbook_references(runbook))
-            return runbook
-
-        return self._checked(path, load, validate)
+        return self._validated(path, validate, self._runbook_references)
 
     def runbooks(self) -> list[Runbook]:
         """Every runbook, in pipeline order; all problems of all of them in one ``ConfigError``."""
@@ -255,6 +240,18 @@ class Workspace:
         return problems
 
     # --- the last version that validated ----------------------------------------------------
+
+    def _validated(
+        self, path: Path, validate: Callable[[Any], T], references: Callable[[T], list[Problem]]
+    ) -> T:
+        """The file at ``path`` through ``validate``, its references to other files checked."""
+
+        def load() -> T:
+            value = self._load(path, validate)
+            _raise_all(references(value))
+            return value
+
+        return self._checked(path, load, validate)
 
     def _checked(self, path: Path, load: Callable[[], T], validate: Callable[[Any], T]) -> T:
         """``load()``, remembering the file's text when it validates; when it does not and the

@@ -19,6 +19,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
+from typing import TypeVar
 
 from oncall import clock
 from oncall.config.models import Leave, Rotation
@@ -505,6 +506,22 @@ def _running_warnings(engine: Engine, *weeks: WeekAssignment) -> list[str]:
     return sorted(set(lines))
 
 
+#: a swap or a cover: the state entries a command can take back
+_Entry = TypeVar("_Entry", Swap, Cover)
+
+
+def _active_entry(entries: tuple[_Entry, ...], kind: str, entry_id: int, gone: str) -> _Entry:
+    """The ``kind`` (swap, cover) ``entry_id`` of ``entries``; ``UsageError`` when there is no
+    such entry or it is no longer active (``gone``: undone, removed)."""
+    entry = next((e for e in entries if e.id == entry_id), None)
+    if entry is None:
+        known = ", ".join(str(e.id) for e in entries) or "none"
+        raise UsageError(f"unknown {kind} {entry_id} (known: {known})")
+    if not entry.active:
+        raise UsageError(f"{kind} {entry_id} is already {gone}")
+    return entry
+
+
 def undo_swap(
     workspace: Workspace, rotation_id: str, swap_id: int, dry_run: bool = False
 ) -> SwapResult:
@@ -518,12 +535,7 @@ def undo_swap(
     now = clock.now()
     with _lock(workspace, rotation_id, dry_run):
         fresh, before = _locked_engine(workspace, rotation_id)
-        swap = before.state.swap(swap_id)
-        if swap is None:
-            known = ", ".join(str(s.id) for s in before.state.swaps) or "none"
-            raise UsageError(f"unknown swap {swap_id} (known: {known})")
-        if not swap.active:
-            raise UsageError(f"swap {swap_id} is already undone")
+        swap = _active_entry(before.state.swaps, "swap", swap_id, "undone")
         for side in swap.weeks:
             later = [
                 s.id
@@ -738,12 +750,7 @@ def remove_cover(
     now = clock.now()
     with _lock(workspace, rotation_id, dry_run):
         fresh, before = _locked_engine(workspace, rotation_id)
-        cover = before.state.cover(cover_id)
-        if cover is None:
-            known = ", ".join(str(c.id) for c in before.state.covers) or "none"
-            raise UsageError(f"unknown cover {cover_id} (known: {known})")
-        if not cover.active:
-            raise UsageError(f"cover {cover_id} is already removed")
+        cover = _active_entry(before.state.covers, "cover", cover_id, "removed")
         if cover.until <= now:
             raise UsageError(f"cover {cover_id} is over: it stays as the record of who answered")
         removed = dataclasses.replace(cover, removed=now)

@@ -81,24 +81,31 @@ class Duty(NamedTuple):
         return self.planned is not None and self.on_call is None
 
 
-def _cover_for(
+def _answering(
     rotation: Rotation,
     covers: Iterable[Cover],
     instant: datetime,
-    holder: str | None,
+    planned: str | None,
     primary: bool,
-) -> Cover | None:
+) -> tuple[str | None, Cover | None, Leave | None]:
+    """Who answers at ``instant`` for the ``planned`` engineer (primary or backup), the cover
+    that makes them answer, and ``planned``'s leave then. The latest cover holding then, by a
+    member not on leave, for ``planned`` (a cover naming nobody stands in for the primary);
+    without one, ``planned`` unless on leave (then nobody)."""
     found = None
     for cover in covers:
         if not cover.holds(instant) or leave_at(rotation, cover.member, instant) is not None:
             continue
         if cover.instead_of is None and not primary:
             continue
-        if cover.instead_of is not None and cover.instead_of != holder:
+        if cover.instead_of is not None and cover.instead_of != planned:
             continue
         if found is None or cover.id > found.id:
             found = cover
-    return found
+    leave = leave_at(rotation, planned, instant)
+    if found is not None:
+        return found.member, found, leave
+    return (planned if leave is None else None), None, leave
 
 
 def duty_at(engine: Engine, instant: datetime) -> Duty:
@@ -106,18 +113,11 @@ def duty_at(engine: Engine, instant: datetime) -> Duty:
     rotation = engine.rotation
     week = engine.week(index_at(rotation, instant))
     covers = engine.state.active_covers
-    planned = week.engineer
-    cover = _cover_for(rotation, covers, instant, planned, primary=True)
-    on_call = cover.member if cover is not None else planned
-    planned_leave = leave_at(rotation, planned, instant)
-    if cover is None and planned_leave is not None:
-        on_call = None
-    planned_backup = week.backup
-    backup_cover = _cover_for(rotation, covers, instant, planned_backup, primary=False)
-    backup = backup_cover.member if backup_cover is not None else planned_backup
-    backup_leave = leave_at(rotation, planned_backup, instant)
-    if backup_cover is None and backup_leave is not None:
-        backup = None
+    planned, planned_backup = week.engineer, week.backup
+    on_call, cover, planned_leave = _answering(rotation, covers, instant, planned, primary=True)
+    backup, backup_cover, backup_leave = _answering(
+        rotation, covers, instant, planned_backup, primary=False
+    )
     if backup is not None and backup == on_call:
         backup = None  # covering the primary, the backup cannot also be their own second step
     return Duty(

@@ -149,15 +149,9 @@ class RotationState:
     def active_covers(self) -> tuple[Cover, ...]:
         return tuple(c for c in self.covers if c.active)
 
-    def cover(self, cover_id: int) -> Cover | None:
-        return next((c for c in self.covers if c.id == cover_id), None)
-
     @property
     def active_swaps(self) -> tuple[Swap, ...]:
         return tuple(s for s in self.swaps if s.active)
-
-    def swap(self, swap_id: int) -> Swap | None:
-        return next((s for s in self.swaps if s.id == swap_id), None)
 
 
 # --- engine output ----------------------------------------------------------------------------
@@ -231,6 +225,16 @@ class WeekAssignment:
         return self.engineer != self.base_engineer
 
     @property
+    def warnings(self) -> list[str]:
+        """A line if nobody can take the week, and one for its conflict to settle."""
+        lines = []
+        if self.engineer is None:
+            lines.append(f"week {self.start.isoformat()}: nobody can take it ({self.reason})")
+        if self.conflict:
+            lines.append(f"week {self.start.isoformat()}: {self.conflict}")
+        return lines
+
+    @property
     def sequence(self) -> int:
         """A counter that only grows as recorded changes touch this week (RFC 5545 SEQUENCE).
 
@@ -281,12 +285,4 @@ class Schedule(NamedTuple):
     @property
     def warnings(self) -> list[str]:
         """One line per week nobody can take and per conflict to settle."""
-        lines = []
-        for week in self.weeks:
-            if week.index < 0:
-                continue
-            if week.engineer is None:
-                lines.append(f"week {week.start.isoformat()}: nobody can take it ({week.reason})")
-            if week.conflict:
-                lines.append(f"week {week.start.isoformat()}: {week.conflict}")
-        return lines
+        return [line for week in self.weeks if week.index >= 0 for line in week.warnings]

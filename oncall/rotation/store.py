@@ -253,21 +253,22 @@ def _check_stamp(value: datetime | None, field: str, found: Any) -> None:
         found.add(field, "needs a UTC offset (e.g. 2027-01-06T10:00:00+01:00)")
 
 
-def _check_id(item: Any, index: int, name: str, seen: dict[int, int], found: Any) -> None:
-    """The id of item ``index`` of a list of swaps or covers: 1 or more, and not seen before."""
-    where = f"{name}[{index}]"
-    if item.id in seen:
-        found.add(f"{where}.id", f"duplicate id {item.id} (also {name}[{seen[item.id]}])")
-    seen.setdefault(item.id, index)
-    if item.id < 1:
-        found.add(f"{where}.id", "must be 1 or more")
+def _numbered(items: tuple[Any, ...], name: str, found: Any) -> Iterator[tuple[str, Any]]:
+    """Each entry of a list of swaps or covers with its place (``swaps[0]``), its id checked
+    first: 1 or more, and not seen before."""
+    seen: dict[int, int] = {}
+    for index, item in enumerate(items):
+        where = f"{name}[{index}]"
+        if item.id in seen:
+            found.add(f"{where}.id", f"duplicate id {item.id} (also {name}[{seen[item.id]}])")
+        seen.setdefault(item.id, index)
+        if item.id < 1:
+            found.add(f"{where}.id", "must be 1 or more")
+        yield where, item
 
 
 def _check_swaps(parsed: Any, start: date | None, found: Any) -> None:
-    seen: dict[int, int] = {}
-    for index, swap in enumerate(parsed.swaps):
-        where = f"swaps[{index}]"
-        _check_id(swap, index, "swaps", seen, found)
+    for where, swap in _numbered(parsed.swaps, "swaps", found):
         _check_stamp(swap.created, f"{where}.created", found)
         _check_stamp(swap.undone, f"{where}.undone", found)
         if len(swap.weeks) != 2:
@@ -304,10 +305,7 @@ def _check_plan(parsed: Any, start: date | None, found: Any) -> None:
 
 
 def _check_covers(parsed: Any, found: Any) -> None:
-    seen: dict[int, int] = {}
-    for index, cover in enumerate(parsed.covers):
-        where = f"covers[{index}]"
-        _check_id(cover, index, "covers", seen, found)
+    for where, cover in _numbered(parsed.covers, "covers", found):
         _check_member(cover.member, f"{where}.member", found)
         _check_member(cover.instead_of, f"{where}.instead_of", found)
         for name in ("start", "until", "created", "removed"):
@@ -439,26 +437,13 @@ def append_swap(workspace: Workspace, rotation_id: str, swap: Swap) -> None:
         entry["note"] = swap.note
     if swap.created is not None:
         entry["created"] = swap.created.isoformat()
-    _edit_state_file(
-        workspace,
-        swaps_path(workspace, rotation_id),
-        SWAPS_HEADER,
-        "swaps",
-        lambda s: s.append(entry),
-    )
+    _append_entry(workspace, swaps_path(workspace, rotation_id), SWAPS_HEADER, "swaps", entry)
 
 
 def mark_swap_undone(workspace: Workspace, rotation_id: str, swap_id: int, when: datetime) -> None:
     """Stamp swap ``swap_id`` as undone (inside ``rotation_lock``)."""
-
-    def change(items: Any) -> None:
-        for item in items:
-            if isinstance(item, dict) and item.get("id") == swap_id:
-                item["undone"] = when.isoformat()
-                return
-        raise UsageError(f"swap {swap_id}: not found")
-
-    _edit_state_file(workspace, swaps_path(workspace, rotation_id), SWAPS_HEADER, "swaps", change)
+    path = swaps_path(workspace, rotation_id)
+    _stamp_entry(workspace, path, SWAPS_HEADER, "swaps", swap_id, "undone", when)
 
 
 def append_cover(workspace: Workspace, rotation_id: str, cover: Cover) -> None:
@@ -474,30 +459,42 @@ def append_cover(workspace: Workspace, rotation_id: str, cover: Cover) -> None:
         entry["reason"] = cover.reason
     if cover.created is not None:
         entry["created"] = cover.created.isoformat()
-    _edit_state_file(
-        workspace,
-        covers_path(workspace, rotation_id),
-        COVERS_HEADER,
-        "covers",
-        lambda items: items.append(entry),
-    )
+    _append_entry(workspace, covers_path(workspace, rotation_id), COVERS_HEADER, "covers", entry)
 
 
 def mark_cover_removed(
     workspace: Workspace, rotation_id: str, cover_id: int, when: datetime
 ) -> None:
     """Stamp cover ``cover_id`` as removed (inside ``rotation_lock``)."""
+    path = covers_path(workspace, rotation_id)
+    _stamp_entry(workspace, path, COVERS_HEADER, "covers", cover_id, "removed", when)
+
+
+def _append_entry(workspace: Workspace, path: Path, header: str, key: str, entry: Any) -> None:
+    """Add ``entry`` to the ``key`` list of a state file (inside ``rotation_lock``)."""
+    _edit_state_file(workspace, path, header, key, lambda items: items.append(entry))
+
+
+def _stamp_entry(
+    workspace: Workspace,
+    path: Path,
+    header: str,
+    key: str,
+    entry_id: int,
+    field: str,
+    when: datetime,
+) -> None:
+    """Set ``field: when`` on the entry ``entry_id`` of the ``key`` list of a state file (inside
+    ``rotation_lock``); ``UsageError`` when there is none."""
 
     def change(items: Any) -> None:
         for item in items:
-            if isinstance(item, dict) and item.get("id") == cover_id:
-                item["removed"] = when.isoformat()
+            if isinstance(item, dict) and item.get("id") == entry_id:
+                item[field] = when.isoformat()
                 return
-        raise UsageError(f"cover {cover_id}: not found")
+        raise UsageError(f"{key.removesuffix('s')} {entry_id}: not found")
 
-    _edit_state_file(
-        workspace, covers_path(workspace, rotation_id), COVERS_HEADER, "covers", change
-    )
+    _edit_state_file(workspace, path, header, key, change)
 
 
 def append_published(workspace: Workspace, rotation_id: str, weeks: list[PublishedWeek]) -> None:

@@ -17,7 +17,7 @@ from pipelines.cli.options import (
     MasterOption,
     SparkLogOption,
 )
-from pipelines.cli.spark import spark_options, spark_session
+from pipelines.cli.spark import SparkArgs, spark_options, spark_session
 
 
 def demo_data(
@@ -82,7 +82,9 @@ def demo_data(
         faults=fault_ids.parse_faults(faults),
         hot_share=hot_share,
     )
-    spark_opts = spark_options(master, conf, driver_memory, False, spark_log)
+    spark_opts = spark_options(
+        SparkArgs(master=master, conf=conf, driver_memory=driver_memory, spark_log=spark_log)
+    )
     quiet = state(ctx).quiet
 
     from pipelines import progress

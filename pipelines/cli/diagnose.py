@@ -11,53 +11,37 @@ from oncall.cli.base import err_console, out_console, print_json
 from pipelines.checks.report import DiagnoseFormat
 from pipelines.cli.context import PipelineState, announce, optional_workspace, state
 from pipelines.cli.options import (
-    ConfOption,
+    SPARK_DEFAULTS,
     DataOption,
-    DriverMemoryOption,
-    MasterOption,
-    RemoteOption,
-    SparkLogOption,
-    UiOption,
+    DiagnoseAsOfOption,
+    DiagnoseNames,
     check_names,
     parse_as_of,
+    spark_parameters,
 )
-from pipelines.cli.spark import run_spark_options, spark_session
+from pipelines.cli.spark import SparkArgs, run_spark_options, spark_session
 from pipelines.jobs import run_order
 
 if TYPE_CHECKING:
     from oncall.config.workspace import Workspace
 
 
+@spark_parameters
 def diagnose(
     ctx: typer.Context,
-    names: Annotated[
-        list[str],
-        typer.Argument(help="Pipelines to check (profit, growth, engagement, aggregated) or all."),
-    ],
+    names: DiagnoseNames,
     data: DataOption = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="Judge as at this instant (ISO 8601; UTC if no offset; default now): rows "
-            "delivered or ingested later are not yet delivered, later deadlines have not "
-            "passed, and source files landed later are ignored.",
-            show_default=False,
-        ),
-    ] = None,
+    as_of: DiagnoseAsOfOption = None,
     format: Annotated[
         DiagnoseFormat,
         typer.Option(
-            "--format", help="table for people, json for machines (docs/diagnose.md), junit for CI."
+            "--format",
+            "-f",
+            help="table for people, json for machines (docs/diagnose.md), junit for CI.",
         ),
     ] = DiagnoseFormat.table,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
-    remote: RemoteOption = None,
-    master: MasterOption = None,
-    conf: ConfOption = None,
-    driver_memory: DriverMemoryOption = None,
-    ui: UiOption = False,
-    spark_log: SparkLogOption = "off",
+    spark_args: SparkArgs = SPARK_DEFAULTS,
 ) -> None:
     """Check pipelines for their known failure modes (exit 1: a check fails, 3: unreadable data)."""
     from pipelines.layout import resolve_data_root
@@ -67,7 +51,7 @@ def diagnose(
     instant = parse_as_of(as_of)
     root = resolve_data_root(data)
     pipelines = [spec.id for spec in run_order(names)]
-    options = run_spark_options(settings, remote, master, conf, driver_memory, ui, spark_log)
+    options = run_spark_options(settings, *spark_args)
 
     from oncall.cli.base import report, warn
     from pipelines.checks import report as formats

@@ -2,16 +2,50 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from oncall import clock
 from oncall.cli.base import TableFormat
 from oncall.errors import UsageError
+from pipelines.cli.spark import SparkArgs
 from pipelines.jobs import JOBS
+
+
+def names_argument(verb: str) -> Any:
+    """The type of the NAMES argument of a command that ``verb``s pipelines."""
+    return Annotated[
+        list[str],
+        typer.Argument(
+            help=f"Pipelines to {verb} (profit, growth, engagement, aggregated) or all."
+        ),
+    ]
+
+
+def as_of_option(help: str) -> Any:
+    """The type of an ``--as-of`` option (read by ``parse_as_of``; None when not given)."""
+    return Annotated[str | None, typer.Option("--as-of", help=help, show_default=False)]
+
+
+#: the NAMES and ``--as-of`` of ``pipeline run`` and ``pipeline diagnose``
+RunNames = names_argument("run")
+RunAsOfOption = as_of_option(
+    "Replay: run as if at this instant (ISO 8601; UTC if no offset). Source files that landed "
+    "later are ignored, and the output is stamped with this instant."
+)
+DiagnoseNames = names_argument("check")
+DiagnoseAsOfOption = as_of_option(
+    "Judge as at this instant (ISO 8601; UTC if no offset; default now): rows delivered or "
+    "ingested later are not yet delivered, later deadlines have not passed, and source files "
+    "landed later are ignored."
+)
+
 
 DataOption = Annotated[
     Path | None,
@@ -53,7 +87,46 @@ SparkLogOption = Annotated[
     str,
     typer.Option("--spark-log", help="Spark's own log level on stderr: off, error, warn, info."),
 ]
-FormatOption = Annotated[TableFormat, typer.Option("--format", help="Report as a table or JSON.")]
+FormatOption = Annotated[
+    TableFormat, typer.Option("--format", "-f", help="Report as a table or JSON.")
+]
+
+#: the options of a command that reaches Spark (``run``, ``diagnose``), in ``SparkArgs`` order
+_SPARK_OPTIONS = {
+    "remote": RemoteOption,
+    "master": MasterOption,
+    "conf": ConfOption,
+    "driver_memory": DriverMemoryOption,
+    "ui": UiOption,
+    "spark_log": SparkLogOption,
+}
+
+#: the default of a command's ``spark_args`` (``spark_parameters`` gives each option its own)
+SPARK_DEFAULTS = SparkArgs()
+
+
+def spark_parameters(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` with the Spark options (``--remote`` ... ``--spark-log``) in place of its
+    ``spark_args: SparkArgs`` parameter, which receives them together."""
+    signature = inspect.signature(command, eval_str=True)
+    parameters: list[inspect.Parameter] = []
+    for parameter in signature.parameters.values():
+        if parameter.name != "spark_args":
+            parameters.append(parameter)
+            continue
+        parameters += [
+            parameter.replace(name=name, annotation=option, default=getattr(SPARK_DEFAULTS, name))
+            for name, option in _SPARK_OPTIONS.items()
+        ]
+
+    @functools.wraps(command)
+    def with_spark(**given: Any) -> None:
+        spark = SparkArgs(**{name: given.pop(name) for name in _SPARK_OPTIONS})
+        command(**given, spark_args=spark)
+
+    with_spark.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    with_spark.__annotations__ = {p.name: p.annotation for p in parameters}
+    return with_spark
 
 
 def check_names(names: list[str]) -> None:

@@ -2,53 +2,36 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from oncall.cli.base import TableFormat, err_console, out_console, print_json
 from pipelines.cli.context import announce, state
 from pipelines.cli.options import (
-    ConfOption,
+    SPARK_DEFAULTS,
     DataOption,
-    DriverMemoryOption,
     FormatOption,
-    MasterOption,
-    RemoteOption,
-    SparkLogOption,
-    UiOption,
+    RunAsOfOption,
+    RunNames,
     check_names,
     parse_as_of,
+    spark_parameters,
 )
-from pipelines.cli.spark import run_spark_options, spark_session
+from pipelines.cli.spark import SparkArgs, run_spark_options, spark_session
 from pipelines.jobs import run_order
 
 if TYPE_CHECKING:
     from pipelines.runner import RunSummary
 
 
+@spark_parameters
 def run(
     ctx: typer.Context,
-    names: Annotated[
-        list[str],
-        typer.Argument(help="Pipelines to run (profit, growth, engagement, aggregated) or all."),
-    ],
+    names: RunNames,
     data: DataOption = None,
-    remote: RemoteOption = None,
-    master: MasterOption = None,
-    conf: ConfOption = None,
-    driver_memory: DriverMemoryOption = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="Replay: run as if at this instant (ISO 8601; UTC if no offset). Source files "
-            "that landed later are ignored, and the output is stamped with this instant.",
-            show_default=False,
-        ),
-    ] = None,
-    ui: UiOption = False,
-    spark_log: SparkLogOption = "off",
+    as_of: RunAsOfOption = None,
+    spark_args: SparkArgs = SPARK_DEFAULTS,
     format: FormatOption = TableFormat.table,
 ) -> None:
     """Run pipelines (in dependency order) over a data root and commit their outputs."""
@@ -60,7 +43,7 @@ def run(
     instant = parse_as_of(as_of)
     root = resolve_data_root(data)
     specs = run_order(names)
-    options = run_spark_options(settings, remote, master, conf, driver_memory, ui, spark_log)
+    options = run_spark_options(settings, *spark_args)
 
     from pipelines import progress, runner
 

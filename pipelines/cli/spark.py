@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from oncall.errors import UsageError
 from pipelines.cli.context import PipelineState, optional_workspace
@@ -19,26 +19,32 @@ if TYPE_CHECKING:
     from pipelines.session import SparkOptions
 
 
-def spark_options(
-    master: str | None,
-    conf: list[str] | None,
-    driver_memory: str | None,
-    ui: bool,
-    spark_log: str,
-) -> SparkOptions:
-    """The Spark options of a command line, checked before any JVM starts."""
+class SparkArgs(NamedTuple):
+    """The Spark options of a command line as given (``pipelines.cli.options``), unchecked."""
+
+    remote: str | None = None
+    master: str | None = None
+    conf: list[str] | None = None
+    driver_memory: str | None = None
+    ui: bool = False
+    spark_log: str = "off"
+
+
+def spark_options(args: SparkArgs) -> SparkOptions:
+    """The Spark options of a command line, checked before any JVM starts (``args.remote`` is
+    for ``run_spark_options`` to weigh)."""
     from pipelines.session import DEFAULT_MASTER, LOG_LEVELS, SparkOptions, parse_conf
 
-    if spark_log not in LOG_LEVELS:
-        raise UsageError(f"--spark-log: {spark_log!r} is not one of {', '.join(LOG_LEVELS)}")
-    if master is not None and not master.strip():
+    if args.spark_log not in LOG_LEVELS:
+        raise UsageError(f"--spark-log: {args.spark_log!r} is not one of {', '.join(LOG_LEVELS)}")
+    if args.master is not None and not args.master.strip():
         raise UsageError("--master: empty master URL")
     return SparkOptions(
-        master=(master or DEFAULT_MASTER).strip(),
-        conf=parse_conf(conf or []),
-        driver_memory=driver_memory,
-        ui=ui,
-        log_level=spark_log,
+        master=(args.master or DEFAULT_MASTER).strip(),
+        conf=parse_conf(args.conf or []),
+        driver_memory=args.driver_memory,
+        ui=args.ui,
+        log_level=args.spark_log,
     )
 
 
@@ -59,7 +65,7 @@ def run_spark_options(
 
     from pipelines import server
 
-    options = spark_options(master, conf, driver_memory, ui, spark_log)
+    options = spark_options(SparkArgs(remote, master, conf, driver_memory, ui, spark_log))
     launching = master is not None or driver_memory is not None or ui
     if remote is not None:
         if launching:

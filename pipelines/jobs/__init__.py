@@ -13,61 +13,55 @@ from types import ModuleType
 
 @dataclass(frozen=True)
 class JobSpec:
-    """What a pipeline reads and writes, and where its code is."""
+    """What a pipeline reads and writes; its code is ``pipelines.jobs.<id>``."""
 
     id: str
-    title: str
     summary: str
-    sources: tuple[str, ...]
-    upstream: tuple[str, ...]
-    tables: tuple[str, ...]
-    module: str
+    sources: tuple[str, ...] = ()
+    #: the pipelines whose outputs it reads
+    upstream: tuple[str, ...] = ()
+    tables: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.id.capitalize()
 
     def load(self) -> ModuleType:
         """The job module (it imports pyspark)."""
-        return importlib.import_module(self.module)
+        return importlib.import_module(f"{__name__}.{self.id}")
 
 
 JOBS: dict[str, JobSpec] = {
-    "profit": JobSpec(
-        id="profit",
-        title="Profit",
-        summary="Revenue, opex, asset costs, salaries, expenses, profit and margin per month.",
-        sources=("revenue", "costs", "salaries"),
-        upstream=(),
-        tables=("monthly", "revenue_by_account"),
-        module="pipelines.jobs.profit",
-    ),
-    "growth": JobSpec(
-        id="growth",
-        title="Growth",
-        summary="Every account's status each week (forward-filled), counts by type and status, "
-        "licensed users, new and churned accounts.",
-        sources=("account_events",),
-        upstream=(),
-        tables=("weekly_status", "weekly_summary", "monthly_status"),
-        module="pipelines.jobs.growth",
-    ),
-    "engagement": JobSpec(
-        id="engagement",
-        title="Engagement",
-        summary="Daily clicks and distinct users per account and source team, de-duplicated by "
-        "event id; re-aggregates only the days that received new data.",
-        sources=("clicks",),
-        upstream=(),
-        tables=("daily", "monthly"),
-        module="pipelines.jobs.engagement",
-    ),
-    "aggregated": JobSpec(
-        id="aggregated",
-        title="Aggregated",
-        summary="One row per month and account type joining Profit, Growth and Engagement, "
-        "with the ratios executives read.",
-        sources=(),
-        upstream=("profit", "growth", "engagement"),
-        tables=("monthly",),
-        module="pipelines.jobs.aggregated",
-    ),
+    spec.id: spec
+    for spec in (
+        JobSpec(
+            "profit",
+            "Revenue, opex, asset costs, salaries, expenses, profit and margin per month.",
+            sources=("revenue", "costs", "salaries"),
+            tables=("monthly", "revenue_by_account"),
+        ),
+        JobSpec(
+            "growth",
+            "Every account's status each week (forward-filled), counts by type and status, "
+            "licensed users, new and churned accounts.",
+            sources=("account_events",),
+            tables=("weekly_status", "weekly_summary", "monthly_status"),
+        ),
+        JobSpec(
+            "engagement",
+            "Daily clicks and distinct users per account and source team, de-duplicated by "
+            "event id; re-aggregates only the days that received new data.",
+            sources=("clicks",),
+            tables=("daily", "monthly"),
+        ),
+        JobSpec(
+            "aggregated",
+            "One row per month and account type joining Profit, Growth and Engagement, "
+            "with the ratios executives read.",
+            upstream=("profit", "growth", "engagement"),
+            tables=("monthly",),
+        ),
+    )
 }
 
 
