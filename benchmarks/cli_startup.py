@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,10 +49,10 @@ def median_seconds(argv: list[str], runs: int, env: dict[str, str]) -> float | N
     return statistics.median(times)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=20)
-    args = parser.parse_args()
+@contextlib.contextmanager
+def command_env() -> Iterator[dict[str, str]]:
+    """The environment of a timed `oncall` run: the bundled workspace, a fixed clock, a cache
+    of its own (deleted after), and compiled bytecode, as any normal install has."""
     compileall.compile_dir(REPO / "oncall", quiet=1)
     with tempfile.TemporaryDirectory() as cache:
         env = dict(os.environ)
@@ -60,6 +62,14 @@ def main() -> int:
             ONCALL_NOW="2027-01-06T10:00:00+01:00",
         )
         env.pop("PYTHONDONTWRITEBYTECODE", None)
+        yield env
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    with command_env() as env:
         results = [(label, median_seconds(argv, args.runs, env)) for label, argv in COMMANDS]
     baseline = results[0][1]
     assert baseline is not None

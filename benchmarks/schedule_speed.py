@@ -17,16 +17,16 @@
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+from cli_startup import command_env, median_seconds
 
 from oncall.config.models import HolidayCalendar, Leave, Member, Rotation, RotationSpec
 from oncall.rotation.engine import Engine
@@ -85,30 +85,13 @@ def time_engine(rot: Rotation, book: HolidayBook, weeks: int, runs: int) -> tupl
     return times[0], statistics.median(times[1:]), departures, unproven
 
 
-def time_cli(runs: int) -> list[tuple[str, float]]:
-    compileall.compile_dir(REPO / "oncall", quiet=1)
+def time_cli(runs: int) -> list[tuple[str, float | None]]:
     commands = [
         ('python -c "import typer"', [sys.executable, "-c", "import typer"]),
         ("oncall schedule --format json", [str(BIN / "oncall"), "schedule", "--format", "json"]),
     ]
-    results = []
-    with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ)
-        env.update(
-            ONCALL_WORKSPACE=str(REPO),
-            ONCALL_CACHE_DIR=cache,
-            ONCALL_NOW="2027-01-06T10:00:00+01:00",
-        )
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        for label, argv in commands:
-            subprocess.run(argv, env=env, capture_output=True, check=True)  # warm the caches
-            times = []
-            for _ in range(runs):
-                began = time.perf_counter()
-                subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
-                times.append(time.perf_counter() - began)
-            results.append((label, statistics.median(times)))
-    return results
+    with command_env() as env:
+        return [(label, median_seconds(argv, runs, env)) for label, argv in commands]
 
 
 def main() -> int:
@@ -145,6 +128,9 @@ def main() -> int:
         results = time_cli(args.cli_runs)
         baseline = results[0][1]
         for label, seconds in results:
+            if seconds is None or baseline is None:
+                print(f"  {label:<32} (failed)")
+                continue
             print(f"  {label:<32} {seconds * 1000:7.1f} ms  ratio {seconds / baseline:4.2f}")
     return 0
 
