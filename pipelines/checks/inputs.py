@@ -85,6 +85,12 @@ class Inputs:
                     state.unreadable.append(line)
         return state
 
+    def inspect(self, source: str) -> None:
+        """List and check ``source`` now (ahead of the checks, from another thread); a failure
+        is left for the check that reads it to meet and report, as without this call."""
+        with contextlib.suppress(Exception):
+            self._state(source)
+
     def snapshot(self, source: str) -> sources.SourceSnapshot:
         """The files of ``source`` (landed by ``--as-of`` in a replay); ``DataError`` if none."""
         state = self._state(source)

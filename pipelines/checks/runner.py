@@ -198,7 +198,16 @@ def diagnose(
     else:
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(workers, thread_name_prefix="diagnose") as pool:
+        # every source inspected at once (a round trip and a footer job each), not each
+        # pipeline's in turn: then each pipeline's checks at once
+        needed = [s for p in pipelines for s in importlib.import_module(MODULES[p]).SOURCES]
+        ahead = list(dict.fromkeys(needed))
+        with (
+            ThreadPoolExecutor(len(ahead), thread_name_prefix="inspect") as inspecting,
+            ThreadPoolExecutor(workers, thread_name_prefix="diagnose") as pool,
+        ):
+            for source in ahead:
+                inspecting.submit(inputs.inspect, source)
             reports = list(pool.map(one, pipelines))  # in the order given
     return Diagnosis(data, as_of, (at or as_of).astimezone(UTC), tuple(reports))
 
