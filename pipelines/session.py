@@ -206,6 +206,10 @@ CONNECT_RETRY_SECONDS = 8.0
 #: the hadoop setting behind ``spark.hadoop.mapreduce...marksuccessfuljobs``, which a Spark
 #: Connect session can set at run time (a session's SQL settings reach the writers' hadoop conf)
 _NO_SUCCESS_MARKER = ("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
+#: over Spark Connect the server lists the files the client named one by one (sources.py lists
+#: the data root itself); past this many paths Spark would run a listing job per query that
+#: reads them (154 click files: a job for every action of Engagement and Aggregated)
+_SERIAL_LISTING = ("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000")
 
 
 def connect_session(options: SparkOptions) -> SparkSession:
@@ -256,6 +260,7 @@ def connect_session(options: SparkOptions) -> SparkSession:
     # e.g. `pipeline server start`'s, already hold the rest)
     runtime = {k: v for k, v in BASE_CONF.items() if k.startswith("spark.sql.")}
     runtime[_NO_SUCCESS_MARKER[0]] = _NO_SUCCESS_MARKER[1]
+    runtime[_SERIAL_LISTING[0]] = _SERIAL_LISTING[1]
     with translated(where):
         for key, value in runtime.items():
             session.conf.set(key, value)

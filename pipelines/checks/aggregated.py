@@ -36,6 +36,8 @@ from pipelines.checks.model import (
 )
 
 PIPELINE = "aggregated"
+#: the sources the checks read (``runner`` inspects them ahead, at once, over Spark Connect)
+SOURCES = ("clicks", "revenue", "costs", "salaries", "account_events")
 CHECKS = ("stale_upstream", "missing_values", "join_skew")
 #: each upstream output and the sources it is built from (``stale_upstream`` compares their
 #: times; docs/diagnose.md)

@@ -47,6 +47,8 @@ from pipelines.checks.model import (
 )
 
 PIPELINE = "engagement"
+#: the sources the checks read (``runner`` inspects them ahead, at once, over Spark Connect)
+SOURCES = ("clicks",)
 CHECKS = ("late_arrivals", "kafka_gap", "duplicate_events")
 MICROS = 1_000_000
 DAY_MICROS = 86_400 * MICROS

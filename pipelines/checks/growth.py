@@ -31,6 +31,8 @@ from pipelines.checks.model import (
 )
 
 PIPELINE = "growth"
+#: the sources the checks read (``runner`` inspects them ahead, at once, over Spark Connect)
+SOURCES = ("account_events", "revenue")
 CHECKS = ("missing_current_status", "skipped_states")
 
 #: the moves the state machine allows (``skipped_states`` in docs/diagnose.md); staying

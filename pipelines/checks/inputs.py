@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,7 +43,11 @@ class _SourceState:
 
 
 class Inputs:
-    """The sources of one data root as one diagnose run sees them (listed and checked once)."""
+    """The sources of one data root as one diagnose run sees them (listed and checked once).
+
+    Pipelines diagnosed at once (from threads) share it: a source is inspected and read by the
+    first thread that asks, the others wait for that instead of asking Spark again.
+    """
 
     def __init__(self, spark: SparkSession, data: DataRoot, files_as_of: datetime | None) -> None:
         self.spark = spark
@@ -50,11 +55,18 @@ class Inputs:
         self.files_as_of = files_as_of
         self._states: dict[str, _SourceState] = {}
         self._frames: dict[str, DataFrame] = {}
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+
+    def _lock(self, source: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(source, threading.Lock())
 
     def _state(self, source: str) -> _SourceState:
-        if source not in self._states:
-            self._states[source] = self._inspect(source)
-        return self._states[source]
+        with self._lock(source):
+            if source not in self._states:
+                self._states[source] = self._inspect(source)
+            return self._states[source]
 
     def _inspect(self, source: str) -> _SourceState:
         try:
@@ -72,6 +84,12 @@ class Inputs:
                 else:  # not about one column (an unreadable footer): nothing can be read
                     state.unreadable.append(line)
         return state
+
+    def inspect(self, source: str) -> None:
+        """List and check ``source`` now (ahead of the checks, from another thread); a failure
+        is left for the check that reads it to meet and report, as without this call."""
+        with contextlib.suppress(Exception):
+            self._state(source)
 
     def snapshot(self, source: str) -> sources.SourceSnapshot:
         """The files of ``source`` (landed by ``--as-of`` in a replay); ``DataError`` if none."""
@@ -94,6 +112,10 @@ class Inputs:
     def _base(self, source: str, state: _SourceState) -> DataFrame:
         """Every readable column of ``source``, read once: each reader lists its files again
         (a Spark job of its own past 32 files), so the checks select from this one."""
+        with self._lock(source):
+            return self._read(source, state)
+
+    def _read(self, source: str, state: _SourceState) -> DataFrame:
         if source not in self._frames:
             from pyspark.sql.types import StructType
 

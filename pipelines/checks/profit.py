@@ -33,6 +33,8 @@ from pipelines.checks.model import (
 )
 
 PIPELINE = "profit"
+#: the sources the checks read (``runner`` inspects them ahead, at once, over Spark Connect)
+SOURCES = ("revenue", "costs", "salaries", "filings")
 CHECKS = ("filing_discrepancy", "cost_data_delay")
 FIGURES = ("revenue", "expenses", "profit")
 

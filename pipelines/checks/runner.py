@@ -9,6 +9,7 @@ check that ran.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -150,27 +151,30 @@ def diagnose(
     at: datetime | None = None,
     progress: Steps | None = None,
     on_wait: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> Diagnosis:
     """Diagnose ``pipelines`` over ``data`` as of ``as_of``.
 
     ``replay`` (an explicit ``--as-of``) also hides source files landed after ``as_of``, as
     ``pipeline run --as-of`` does; without it every file is read and ``as_of`` (now) only
     decides which rows were delivered and which deadlines have passed.
+
+    ``workers`` pipelines are diagnosed at once, each from its own thread over the one session
+    (default: all of them over Spark Connect, whose server runs the queries side by side; one
+    at a time on a Spark of this process). The reports keep the order of ``pipelines`` whatever
+    finishes first: only the time changes.
     """
     as_of = as_of.astimezone(UTC)
     inputs = Inputs(spark, data, as_of if replay else None)
-    reports = []
-    for pipeline in pipelines:
+
+    def one(pipeline: str) -> PipelineReport:
         stopped = spark_errors.abort_reason()
         if stopped is not None:
             # Spark was stopped (no executor left): the other pipelines would wait as long again
             checks = catalog.CHECKS[pipeline]
             results = (CheckResult.failed_to_evaluate(c, [stopped]) for c in checks)
             runbook = runbooks.get(pipeline)
-            reports.append(
-                PipelineReport(pipeline, tuple(_with_runbook(r, runbook) for r in results))
-            )
-            continue
+            return PipelineReport(pipeline, tuple(_with_runbook(r, runbook) for r in results))
         ctx = Context(
             spark,
             data,
@@ -180,8 +184,54 @@ def diagnose(
             progress=progress or Quiet(),
             on_wait=on_wait,
         )
-        reports.append(diagnose_pipeline(ctx, pipeline))
+        return diagnose_pipeline(ctx, pipeline)
+
+    if workers is None:
+        from pipelines.session import is_connect
+
+        connect = is_connect(spark)
+        if connect:
+            _fewer_shuffle_partitions(spark)
+        workers = len(pipelines) if connect else 1
+    workers = max(1, min(workers, len(pipelines)))
+    if workers == 1:
+        reports = [one(pipeline) for pipeline in pipelines]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        # every source inspected at once (a round trip and a footer job each), not each
+        # pipeline's in turn: then each pipeline's checks at once
+        needed = [s for p in pipelines for s in importlib.import_module(MODULES[p]).SOURCES]
+        ahead = list(dict.fromkeys(needed))
+        with (
+            ThreadPoolExecutor(len(ahead), thread_name_prefix="inspect") as inspecting,
+            ThreadPoolExecutor(workers, thread_name_prefix="diagnose") as pool,
+        ):
+            for source in ahead:
+                inspecting.submit(inputs.inspect, source)
+            reports = list(pool.map(one, pipelines))  # in the order given
     return Diagnosis(data, as_of, (at or as_of).astimezone(UTC), tuple(reports))
+
+
+#: Spark's own default of ``spark.sql.shuffle.partitions``: nobody chose it
+_SPARK_SHUFFLE_PARTITIONS = "200"
+
+
+def _fewer_shuffle_partitions(spark: SparkSession) -> None:
+    """On this command's own Spark Connect session, shuffle into two tasks per core rather
+    than Spark's 200, unless the server or ``--conf`` chose a number.
+
+    The checks shuffle only aggregates' partial results (the duplicate count sets its own
+    number of partitions): 200 tiny shuffle blocks per map task cost more than the work.
+    The results do not depend on it.
+    """
+    from pipelines import session
+
+    key = "spark.sql.shuffle.partitions"
+    # only a saving: a server gone meanwhile is for the checks to meet and report
+    with contextlib.suppress(Exception):
+        if str(spark.conf.get(key)) == _SPARK_SHUFFLE_PARTITIONS:
+            spark.conf.set(key, str(2 * session.default_parallelism(spark)))
 
 
 def load_runbooks(
