@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,39 +11,19 @@ from pathlib import Path
 import pytest
 
 from oncall.calendar import feed as feed_module
-from oncall.calendar.server import FeedServer, feed_path, open_server
+from oncall.calendar.server import feed_path, open_server
 from oncall.config.workspace import Workspace
 from oncall.errors import RuntimeFailure
 from oncall.rotation import changes
 
-from . import client
+from .client import Running, serving
 from .strict import parse
-
-
-class Running:
-    def __init__(self, server: FeedServer, log: io.StringIO) -> None:
-        self.server = server
-        self.log = log
-        self.port = server.server_address[1]
-
-    def request(
-        self, method: str, path: str, headers: dict[str, str] | None = None
-    ) -> tuple[int, dict[str, str], bytes]:
-        return client.request(self.port, method, path, headers)
 
 
 @pytest.fixture
 def running(workspace: Path) -> Iterator[Running]:
-    log = io.StringIO()
-    server = open_server(workspace, "127.0.0.1", 0, stream=log)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield Running(server, log)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(workspace) as started:
+        yield started
 
 
 def test_get_serves_the_feed_with_validators(running: Running, workspace: Path) -> None:

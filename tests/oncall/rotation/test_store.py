@@ -35,17 +35,24 @@ def test_no_state_files_no_problems(ws: Path) -> None:
     assert problems(ws) == []
 
 
+#: published weeks with a week given twice and one before the rotation's first
+SHARED_WEEKS = (
+    "weeks:\n"
+    "- {week: 2027-01-04, engineer: ana}\n"
+    "- {week: 2027-01-04, engineer: ben}\n"
+    "- {week: 2026-12-28, engineer: ben}\n"
+)
+BAD_ENGINEER = "- {week: 2027-01-18, engineer: Cem!, published: '2027-01-06T10:00:00'}\n"
+
+
 def test_published_file_problems_name_file_and_field(ws: Path) -> None:
     write_state(
         ws,
         "published.yaml",
-        "weeks:\n"
-        "- {week: 2027-01-04, engineer: ana}\n"
-        "- {week: 2027-01-04, engineer: ben}\n"
-        "- {week: 2026-12-28, engineer: ben}\n"
-        "- {week: 2027-02-30, engineer: cem}\n"
-        "- {week: 2027-01-18, engineer: Cem!, published: '2027-01-06T10:00:00'}\n"
-        "- {week: 2027-01-25, engineer: cem, by: me}\n",
+        SHARED_WEEKS
+        + "- {week: 2027-02-30, engineer: cem}\n"
+        + BAD_ENGINEER
+        + "- {week: 2027-01-25, engineer: cem, by: me}\n",
     )
     file = "schedules/data-engineering/published.yaml"
     assert problems(ws) == [
@@ -55,11 +62,7 @@ def test_published_file_problems_name_file_and_field(ws: Path) -> None:
     write_state(
         ws,
         "published.yaml",
-        "weeks:\n"
-        "- {week: 2027-01-04, engineer: ana}\n"
-        "- {week: 2027-01-04, engineer: ben}\n"
-        "- {week: 2026-12-28, engineer: ben}\n"
-        "- {week: 2027-01-18, engineer: Cem!, published: '2027-01-06T10:00:00'}\n",
+        SHARED_WEEKS + BAD_ENGINEER,
     )
     assert problems(ws) == [
         f"{file}: weeks[1].week: duplicate week (also weeks[0])",

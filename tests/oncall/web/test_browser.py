@@ -16,7 +16,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import Running
+from tests.oncall.calendar.client import Running
+
+from .conftest import FILING_DISCREPANCY
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -98,13 +100,7 @@ def failing_profit(diagnosed: Callable[..., None]) -> None:
         "2027-01-06T08:00:00+00:00",
         "fail",
         [
-            {
-                "id": "filing_discrepancy",
-                "status": "fail",
-                "count": 2,
-                "unit": "months",
-                "summary": "2 filed months differ from the pipeline's figures",
-            },
+            FILING_DISCREPANCY,
             {"id": "cost_data_delay", "status": "ok", "count": 0, "unit": "months"},
         ],
     )

@@ -11,8 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from oncall.cli.app import app
+from tests.oncall.calendar.client import Running
 
-from .conftest import Running
+from .conftest import FILING_DISCREPANCY
 
 PAGES = ["/", "/rotations/data-engineering", "/pipelines/profit", "/handoff/data-engineering"]
 
@@ -121,15 +122,7 @@ def test_pipeline_page_has_the_runbook_and_the_diagnose_history(
         "profit",
         "2027-01-06T08:00:00+00:00",
         "fail",
-        [
-            {
-                "id": "filing_discrepancy",
-                "status": "fail",
-                "count": 2,
-                "unit": "months",
-                "summary": "2 filed months differ",
-            }
-        ],
+        [FILING_DISCREPANCY],
     )
     seen = text_of(running.page("/pipelines/profit"))
     assert "Profit does not match the official filings filing_discrepancy" in seen  # issue

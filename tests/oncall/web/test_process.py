@@ -13,9 +13,10 @@ import time
 from pathlib import Path
 
 from tests.oncall.calendar import client
+from tests.oncall.calendar.client import Running
 from tests.oncall.config.test_workspace import _modules_after
 
-from .conftest import TOKEN, Running
+from .conftest import TOKEN
 
 
 def test_token_from_the_environment_and_a_clean_sigterm(workspace: Path, tmp_path: Path) -> None:

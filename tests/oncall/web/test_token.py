@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 from oncall.calendar.server import open_server
 from oncall.cli.app import app
 from oncall.errors import UsageError
+from tests.oncall.calendar.client import Running
 
-from .conftest import TOKEN, Running
+from .conftest import TOKEN
 
 COOKIE = {"Cookie": f"oncall_token={TOKEN}"}
 

@@ -13,19 +13,10 @@ from pathlib import Path
 import pytest
 
 from pipelines import server
-from tests.pipelines.cluster.runs import Finished, cli_env, pipeline
+from tests.pipelines.cluster.runs import LOCAL_SPARK, Finished, cli_env, pipeline
 
-#: small, like the suite's own session: two cores, two shuffle partitions
-SERVER_SPARK = (
-    "--master",
-    "local[2]",
-    "--conf",
-    "spark.sql.shuffle.partitions=2",
-    "--conf",
-    "spark.default.parallelism=2",
-    "--driver-memory",
-    "768m",
-)
+#: small, like the suite's own session (and a small heap)
+SERVER_SPARK = (*LOCAL_SPARK, "--driver-memory", "768m")
 
 
 @dataclass(frozen=True)
