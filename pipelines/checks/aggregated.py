@@ -23,17 +23,9 @@ from pyspark.sql import functions as F
 
 from oncall.errors import DataError
 from pipelines import outputs, schemas
-from pipelines.checks.fold import Plan
+from pipelines.checks.fold import Plan, flagged_rows
 from pipelines.checks.inputs import Context
-from pipelines.checks.model import (
-    FAIL,
-    MAX_SAMPLE,
-    OK,
-    WARN,
-    CheckResult,
-    listing,
-    plural,
-)
+from pipelines.checks.model import FAIL, MAX_SAMPLE, OK, WARN, CheckResult, listing, plural
 
 PIPELINE = "aggregated"
 #: the sources the checks read (``runner`` inspects them ahead, at once, over Spark Connect)
@@ -218,10 +210,7 @@ def missing_value_metrics(monthly: DataFrame) -> DataFrame:
     flagged = monthly.select(
         *KEYS, nulls.alias("null_metrics"), zeros.alias("zero_denominators")
     ).where((F.size("null_metrics") > 0) | (F.size("zero_denominators") > 0))
-    return flagged.agg(
-        F.count(F.lit(1)).alias("rows"),
-        F.min_by(F.struct("*"), F.struct(*KEYS), MAX_SAMPLE).alias("sample"),
-    )
+    return flagged_rows(flagged, "rows", F.struct(*KEYS))
 
 
 def missing_values_result(row: dict[str, Any]) -> CheckResult:

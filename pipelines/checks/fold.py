@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from oncall.errors import DataError, OncallError
 from pipelines import spark_errors
-from pipelines.checks.model import CheckResult
+from pipelines.checks.model import MAX_SAMPLE, CheckResult
 from pipelines.layout import DataRoot
 from pipelines.spark_errors import describe, is_spark_error
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, Row
+    from pyspark.sql import Column, DataFrame, Row
 
 
 @dataclass
@@ -94,6 +94,18 @@ def _is_spark_failure(error: BaseException) -> bool:
 def row_dict(row: Any) -> dict[str, Any]:
     """A Spark ``Row`` (nested rows too) as plain dicts and lists."""
     return row.asDict(recursive=True) if row is not None else {}
+
+
+def flagged_rows(frame: DataFrame, counted: str, order: Column, *metrics: Column) -> DataFrame:
+    """One row over the rows a check flagged: how many (``counted``), ``metrics``, and the first
+    ``MAX_SAMPLE`` of them by ``order`` (every column) as ``sample``."""
+    from pyspark.sql import functions as F
+
+    return frame.agg(
+        F.count(F.lit(1)).alias(counted),
+        *metrics,
+        F.min_by(F.struct("*"), order, MAX_SAMPLE).alias("sample"),
+    )
 
 
 class Plan:

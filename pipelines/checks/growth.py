@@ -17,18 +17,9 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from oncall.errors import DataError
-from pipelines.checks.fold import Plan
+from pipelines.checks.fold import Plan, flagged_rows
 from pipelines.checks.inputs import Context
-from pipelines.checks.model import (
-    FAIL,
-    MAX_SAMPLE,
-    OK,
-    WARN,
-    CheckResult,
-    listing,
-    micros_iso,
-    plural,
-)
+from pipelines.checks.model import FAIL, OK, WARN, CheckResult, listing, micros_iso, plural
 
 PIPELINE = "growth"
 #: the sources the checks read (``runner`` inspects them ahead, at once, over Spark Connect)
@@ -99,10 +90,11 @@ def status_metrics(events: DataFrame, revenue: DataFrame) -> DataFrame:
     flagged = accounts.select(
         "account_id", "events", "invoices", *(flag.alias(name) for name, flag in flags.items())
     ).where(reduce(operator.or_, (F.col(name) for name in flags)))
-    return flagged.agg(
-        F.count(F.lit(1)).alias("accounts"),
+    return flagged_rows(
+        flagged,
+        "accounts",
+        F.col("account_id"),
         *(F.count_if(F.col(name)).alias(name) for name in flags),
-        F.min_by(F.struct("*"), F.col("account_id"), MAX_SAMPLE).alias("sample"),
     )
 
 
@@ -178,14 +170,11 @@ def transition_metrics(events: DataFrame) -> DataFrame:
         F.unix_micros("event_time").alias("event_micros"),
         F.explode(F.filter(F.array(*moves), lambda m: m.isNotNull())).alias("move"),
     ).select("account_id", "event_micros", "move.*")
-    return invalid.agg(
-        F.count(F.lit(1)).alias("moves"),
+    return flagged_rows(
+        invalid,
+        "moves",
+        F.struct("account_id", "event_micros", "field"),
         *(F.count_if(F.col("field") == f).alias(f) for f in FIELDS),
-        F.min_by(
-            F.struct("*"),
-            F.struct("account_id", "event_micros", "field"),
-            MAX_SAMPLE,
-        ).alias("sample"),
     )
 
 
