@@ -7,6 +7,8 @@ them too. Nullability is not checked: only names and types are compared.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pyspark.sql.types import (
     BooleanType,
     DataType,
@@ -19,6 +21,8 @@ from pyspark.sql.types import (
     StructType,
     TimestampType,
 )
+
+from oncall.errors import DataError
 
 
 def _schema(*fields: tuple[str, DataType]) -> StructType:
@@ -178,16 +182,40 @@ def describe(kind: DataType) -> str:
     return kind.simpleString()
 
 
-def schema_problems(where: str, actual: StructType, expected: StructType) -> list[str]:
-    """One line per expected column that is missing from ``actual`` or has another type."""
+@dataclass(frozen=True)
+class ColumnProblem:
+    """A column of ``where`` (a folder, a file or a table) that is missing or of another type."""
+
+    where: str
+    column: str
+    #: ``missing``, or ``string, expected date``
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: column {self.column} is {self.problem}"
+
+
+class SchemaError(DataError):
+    """Columns of a source that are missing or of another type (a data error: exit 3)."""
+
+    def __init__(self, *problems: ColumnProblem) -> None:
+        self.problems = problems
+        super().__init__(*(str(problem) for problem in problems))
+
+
+def schema_problems(where: str, actual: StructType, expected: StructType) -> list[ColumnProblem]:
+    """One problem per expected column that is missing from ``actual`` or has another type."""
     found = {field.name: field.dataType for field in actual.fields}
     problems = []
     for field in expected.fields:
         if field.name not in found:
-            problems.append(f"{where}: column {field.name} is missing")
+            problems.append(ColumnProblem(where, field.name, "missing"))
         elif found[field.name] != field.dataType:
             problems.append(
-                f"{where}: column {field.name} is {describe(found[field.name])}, "
-                f"expected {describe(field.dataType)}"
+                ColumnProblem(
+                    where,
+                    field.name,
+                    f"{describe(found[field.name])}, expected {describe(field.dataType)}",
+                )
             )
     return problems

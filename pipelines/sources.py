@@ -97,10 +97,12 @@ def list_files(data: DataRoot, source: str, as_of: datetime | None = None) -> So
     return SourceSnapshot(source, tuple(files))
 
 
-def _file_problems(spark: SparkSession, data: DataRoot, snapshot: SourceSnapshot) -> list[str]:
+def _file_problems(
+    spark: SparkSession, data: DataRoot, snapshot: SourceSnapshot
+) -> list[schemas.ColumnProblem]:
     """Per-file schema problems; the slow path, taken only when the files disagree."""
     expected = schemas.SOURCES[snapshot.source]
-    problems: list[str] = []
+    problems: list[schemas.ColumnProblem] = []
     for file in snapshot.files:
         shown = data.display(file.path)
         with translated(shown, data):
@@ -110,7 +112,8 @@ def _file_problems(spark: SparkSession, data: DataRoot, snapshot: SourceSnapshot
 
 
 def check_schema(spark: SparkSession, data: DataRoot, snapshot: SourceSnapshot) -> None:
-    """``DataError`` with one line per missing or mistyped column (naming the file if only some).
+    """``SchemaError`` with one problem per missing or mistyped column (naming the file if only
+    some), or ``DataError`` when the footers cannot be read at all.
 
     One pass over every file footer (Spark's schema merge); only when the footers disagree is each
     file read on its own, to name the culprit.
@@ -129,14 +132,14 @@ def check_schema(spark: SparkSession, data: DataRoot, snapshot: SourceSnapshot) 
         problems = _file_problems(spark, data, snapshot)
         if not problems:  # incompatible only in columns the schema does not name
             return
-        raise DataError(*problems) from None
+        raise schemas.SchemaError(*problems) from None
     problems = schemas.schema_problems(where, merged, expected)
     if problems:
         # say which file when only some are wrong; the folder when all are
         per_file = _file_problems(spark, data, snapshot)
         if per_file and len(per_file) < len(problems) * len(snapshot.files):
             problems = per_file
-        raise DataError(*problems)
+        raise schemas.SchemaError(*problems)
 
 
 def read(spark: SparkSession, data: DataRoot, snapshot: SourceSnapshot) -> DataFrame:

@@ -9,7 +9,6 @@ only the columns they need, with the types of ``pipelines.schemas``.
 from __future__ import annotations
 
 import contextlib
-import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,15 +20,13 @@ from oncall.errors import DataError, RuntimeFailure
 from pipelines import outputs, schemas, session, sources
 from pipelines.layout import DataRoot, spark_path
 from pipelines.progress import Quiet, Steps
+from pipelines.schemas import SchemaError
 from pipelines.spark_errors import translated
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
     from oncall.config.models import Runbook
-
-#: ``schemas.schema_problems`` names the column in every line it writes
-_COLUMN_PROBLEM = re.compile(r": column (\S+) is ")
 
 
 @dataclass
@@ -76,13 +73,12 @@ class Inputs:
         state = _SourceState(snapshot)
         try:
             sources.check_schema(self.spark, self.data, snapshot)
+        except SchemaError as error:
+            for problem in error.problems:
+                state.bad_columns.setdefault(problem.column, []).append(str(problem))
         except DataError as error:
-            for line in error.lines:
-                match = _COLUMN_PROBLEM.search(line)
-                if match:
-                    state.bad_columns.setdefault(match.group(1), []).append(line)
-                else:  # not about one column (an unreadable footer): nothing can be read
-                    state.unreadable.append(line)
+            # not about one column (an unreadable footer): nothing can be read
+            state.unreadable.extend(error.lines)
         return state
 
     def inspect(self, source: str) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from oncall.errors import DataError
 from pipelines import sources
+from pipelines.schemas import ColumnProblem, SchemaError
 from tests.pipelines.conftest import ts
 
 pytestmark = pytest.mark.spark
@@ -61,6 +62,11 @@ def test_a_mistyped_column_in_every_file_is_reported_not_cast(spark, data, land)
     with pytest.raises(DataError) as error:
         sources.read_source(spark, data, "revenue")
     assert error.value.lines == ["sources/revenue: column amount is string, expected double"]
+    # the column is part of the error, not only of its text
+    assert isinstance(error.value, SchemaError)
+    assert error.value.problems == (
+        ColumnProblem("sources/revenue", "amount", "string, expected double"),
+    )
 
 
 def test_a_missing_column_is_reported(spark, data, land):
@@ -68,6 +74,8 @@ def test_a_missing_column_is_reported(spark, data, land):
     with pytest.raises(DataError) as error:
         sources.read_source(spark, data, "revenue")
     assert error.value.lines == ["sources/revenue: column invoice_date is missing"]
+    assert isinstance(error.value, SchemaError)
+    assert [p.column for p in error.value.problems] == ["invoice_date"]
 
 
 def test_one_bad_file_among_good_ones_is_named(spark, data, land):
@@ -91,6 +99,7 @@ def test_a_corrupt_file_is_one_line_naming_it(spark, data, land):
     with pytest.raises(DataError) as error:
         sources.read_source(spark, data, "revenue")
     (line,) = error.value.lines
+    assert not isinstance(error.value, SchemaError)  # no column to blame: nothing can be read
     assert line.startswith("sources/revenue: ")
     assert "sources/revenue/revenue-2026-12.parquet" in line
     assert "\n" not in line and "at org.apache" not in line
