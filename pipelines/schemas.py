@@ -7,8 +7,6 @@ them too. Nullability is not checked: only names and types are compared.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pyspark.sql.types import (
     BooleanType,
     DataType,
@@ -22,7 +20,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from oncall.errors import DataError
+from oncall.errors import DataError, Problem
 
 
 def _schema(*fields: tuple[str, DataType]) -> StructType:
@@ -182,17 +180,12 @@ def describe(kind: DataType) -> str:
     return kind.simpleString()
 
 
-@dataclass(frozen=True)
-class ColumnProblem:
-    """A column of ``where`` (a folder, a file or a table) that is missing or of another type."""
-
-    where: str
-    column: str
-    #: ``missing``, or ``string, expected date``
-    problem: str
+class ColumnProblem(Problem):
+    """A column (``field``) of ``file`` (a folder, a file or a table) that is missing or of
+    another type; ``message`` is ``missing`` or ``string, expected date``."""
 
     def __str__(self) -> str:
-        return f"{self.where}: column {self.column} is {self.problem}"
+        return f"{self.file}: column {self.field} is {self.message}"
 
 
 class SchemaError(DataError):
@@ -200,7 +193,7 @@ class SchemaError(DataError):
 
     def __init__(self, *problems: ColumnProblem) -> None:
         self.problems = problems
-        super().__init__(*(str(problem) for problem in problems))
+        super().__init__(*problems)
 
 
 def schema_problems(where: str, actual: StructType, expected: StructType) -> list[ColumnProblem]:

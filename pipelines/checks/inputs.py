@@ -75,7 +75,7 @@ class Inputs:
             sources.check_schema(self.spark, self.data, snapshot)
         except SchemaError as error:
             for problem in error.problems:
-                state.bad_columns.setdefault(problem.column, []).append(str(problem))
+                state.bad_columns.setdefault(problem.field, []).append(str(problem))
         except DataError as error:
             # not about one column (an unreadable footer): nothing can be read
             state.unreadable.extend(error.lines)

@@ -75,7 +75,7 @@ def test_a_missing_column_is_reported(spark, data, land):
         sources.read_source(spark, data, "revenue")
     assert error.value.lines == ["sources/revenue: column invoice_date is missing"]
     assert isinstance(error.value, SchemaError)
-    assert [p.column for p in error.value.problems] == ["invoice_date"]
+    assert [p.field for p in error.value.problems] == ["invoice_date"]
 
 
 def test_one_bad_file_among_good_ones_is_named(spark, data, land):
