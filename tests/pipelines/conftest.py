@@ -86,6 +86,29 @@ def make_demo(out: Path, faults: str, *extra: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def demo_set(
+    spark: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], tuple[Path, dict[str, Any]]]:
+    """``demo_set(faults)``: a small demo set with those faults, generated once per session.
+
+    Its sources are shared: tests may run pipelines over it (outputs and history are theirs to
+    write) but never change a source file."""
+    from tests.conftest import FIXED_NOW
+
+    made: dict[str, tuple[Path, dict[str, Any]]] = {}
+
+    def get(faults: str) -> tuple[Path, dict[str, Any]]:
+        if faults not in made:
+            out = tmp_path_factory.mktemp("demo-set") / faults
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("ONCALL_NOW", FIXED_NOW)
+                made[faults] = (out, make_demo(out, faults))
+        return made[faults]
+
+    return get
+
+
+@pytest.fixture(scope="session")
 def demo_all(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     """One small demo set with every fault planted, shared by the tests that only read it."""
     from tests.conftest import FIXED_NOW

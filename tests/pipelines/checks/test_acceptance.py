@@ -19,7 +19,6 @@ from oncall.config import catalog
 from pipelines.cli import app
 from tests.conftest import FIXED_NOW
 from tests.pipelines import reference as ref
-from tests.pipelines.conftest import make_demo
 
 pytestmark = pytest.mark.spark
 
@@ -32,22 +31,6 @@ SOURCE_FAULTS = {
     "kafka_gap": "engagement",
     "duplicate_events": "engagement",
 }
-
-
-@pytest.fixture(scope="module")
-def demo(spark: Any, tmp_path_factory: pytest.TempPathFactory):
-    """``demo(faults)``: a small demo set with those faults, generated once per module."""
-    made: dict[str, tuple[Path, dict[str, Any]]] = {}
-
-    def get(faults: str) -> tuple[Path, dict[str, Any]]:
-        if faults not in made:
-            out = tmp_path_factory.mktemp("diagnose-demo") / faults
-            with pytest.MonkeyPatch.context() as patch:
-                patch.setenv("ONCALL_NOW", FIXED_NOW)
-                made[faults] = (out, make_demo(out, faults))
-        return made[faults]
-
-    return get
 
 
 def pipeline(*args: str) -> Any:
@@ -92,8 +75,8 @@ def sources(spark: Any, out: Path, names: tuple[str, ...]) -> ref.Sources:
 
 
 @pytest.mark.parametrize("fault", list(SOURCE_FAULTS))
-def test_a_source_fault_alone_fires_its_check_exactly(workspace, demo, spark, fault):
-    out, manifest = demo(fault)
+def test_a_source_fault_alone_fires_its_check_exactly(workspace, demo_set, spark, fault):
+    out, manifest = demo_set(fault)
     expected = manifest["expected"][fault]
     pipeline_id = SOURCE_FAULTS[fault]
     code, checks = diagnose(out, pipeline_id)
@@ -141,8 +124,8 @@ def test_a_source_fault_alone_fires_its_check_exactly(workspace, demo, spark, fa
         assert {d["copies"] for d in check["details"]} == {2}
 
 
-def test_join_skew_alone_names_the_hot_account(workspace, demo, spark):
-    out, manifest = demo("join_skew")
+def test_join_skew_alone_names_the_hot_account(workspace, demo_set, spark):
+    out, manifest = demo_set("join_skew")
     (expected,) = manifest["expected"]["join_skew"]["details"]
     result = pipeline(
         "diagnose", "engagement", "aggregated", "--data", str(out), "--format", "json"
@@ -165,8 +148,8 @@ def test_join_skew_alone_names_the_hot_account(workspace, demo, spark):
     assert checks["missing_values"]["status"] == "error"
 
 
-def test_the_clean_set_makes_nothing_fire(workspace, demo):
-    out, manifest = demo("none")
+def test_the_clean_set_makes_nothing_fire(workspace, demo_set):
+    out, manifest = demo_set("none")
     replay(out, manifest)
     code, checks = diagnose(out, "all")
     assert code == 0
@@ -176,8 +159,8 @@ def test_the_clean_set_makes_nothing_fire(workspace, demo):
 
 
 @pytest.mark.parametrize("fault", ["stale_upstream", "missing_values"])
-def test_an_output_fault_alone_fires_after_the_replay(workspace, demo, fault):
-    out, manifest = demo(fault)
+def test_an_output_fault_alone_fires_after_the_replay(workspace, demo_set, fault):
+    out, manifest = demo_set(fault)
     replay(out, manifest)
     code, checks = diagnose(out, "all")
     check = only_fires(checks, fault, manifest["expected"][fault]["count"])
@@ -194,8 +177,8 @@ def test_an_output_fault_alone_fires_after_the_replay(workspace, demo, fault):
         )
 
 
-def test_late_arrivals_fire_until_engagement_reaggregates_their_days(workspace, demo, spark):
-    out, manifest = demo("late_arrivals")
+def test_late_arrivals_fire_until_engagement_reaggregates_their_days(workspace, demo_set, spark):
+    out, manifest = demo_set("late_arrivals")
     expected = manifest["expected"]["late_arrivals"]
     close = manifest["replay"]["month_close"]
     # the month-close run aggregates every day of the month; the late clicks land after it

@@ -46,9 +46,8 @@ def counts_of(manifest: dict) -> dict[str, int]:
     return {check: entry["count"] for check, entry in manifest["expected"].items()}
 
 
-def test_clean_data_trips_no_check(spark, tmp_path):
-    out = tmp_path / "clean"
-    manifest = make_demo(out, "none")
+def test_clean_data_trips_no_check(spark, demo_set):
+    out, manifest = demo_set("none")
     assert counts_of(manifest) == dict.fromkeys(catalog.CHECK_IDS, 0)
     assert manifest["replay"]["needed"] is False
     assert manifest["months"] == ["2026-10-01", "2026-11-01", "2026-12-01"]
@@ -81,9 +80,9 @@ def test_every_planted_fault_has_the_manifest_count(spark, demo_all):
 
 
 @pytest.mark.parametrize("fault", ["kafka_gap", "duplicate_events", "join_skew"])
-def test_a_click_fault_planted_alone_fires_only_its_check(spark, tmp_path, fault):
-    manifest = make_demo(tmp_path / fault, fault)
-    counts = source_counts(spark, tmp_path / fault, manifest)
+def test_a_click_fault_planted_alone_fires_only_its_check(spark, demo_set, fault):
+    out, manifest = demo_set(fault)
+    counts = source_counts(spark, out, manifest)
     assert {check for check, n in counts.items() if n} == {fault}
     assert counts[fault] == manifest["expected"][fault]["count"]
     assert {c for c, e in manifest["expected"].items() if e["planted"]} == {fault}
