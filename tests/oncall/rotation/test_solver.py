@@ -16,18 +16,24 @@ from oncall.rotation import solver
 from oncall.rotation.solver import Problem, evaluate, solve
 
 
-def _pair_year(holidays: dict[str, dict[int, int]]) -> Problem:
-    """Two members, three cycles, everyone free; ``holidays[m][k]`` days in week ``k``."""
-    weeks = tuple(range(6))
-    members = ("ana", "bo")
+def _everyone_free(
+    members: tuple[str, ...], cycles: int, days: dict[str, dict[int, int]]
+) -> Problem:
+    """``cycles`` whole cycles anyone may take, ``days[m][k]`` holiday days in week ``k``."""
+    weeks = tuple(range(len(members) * cycles))
     return Problem(
         weeks=weeks,
         members=members,
         options={k: members for k in weeks},
         fixed={},
-        base={k: members[k % 2] for k in weeks},
-        days=holidays,
+        base={k: members[k % len(members)] for k in weeks},
+        days=days,
     )
+
+
+def _pair_year(holidays: dict[str, dict[int, int]]) -> Problem:
+    """Two members, three cycles, everyone free; ``holidays[m][k]`` days in week ``k``."""
+    return _everyone_free(("ana", "bo"), 3, holidays)
 
 
 def _scattered() -> Problem:
@@ -36,14 +42,7 @@ def _scattered() -> Problem:
     members = tuple(f"m{i}" for i in range(6))
     weeks = tuple(range(36))
     days = {m: {k: chance.randint(1, 2) for k in chance.sample(weeks, 6)} for m in members}
-    return Problem(
-        weeks=weeks,
-        members=members,
-        options={k: members for k in weeks},
-        fixed={},
-        base={k: members[k % 6] for k in weeks},
-        days=days,
-    )
+    return _everyone_free(members, 6, days)
 
 
 def test_a_plan_already_at_zero_needs_no_search_for_that_goal(monkeypatch) -> None:
