@@ -22,14 +22,17 @@ their optimum (a lexicographic optimum, so no weighting can trade one goal for a
 4. ``changes`` (repairs only): weeks that differ from the plan the team last saw.
 5. ``departures``: weeks whose engineer is not the plain rotation's (list order); among plans
    with the fewest, the one whose departures come latest (a weight of less than 1/L per week
-   breaks ties without ever trading a departure), so the answer does not depend on the solver.
+   breaks ties without ever trading a departure), so which weeks depart does not depend on the
+   solver. Who takes a departed week can, among plans equal on every goal: the engine is
+   deterministic for one formulation and one HiGHS version.
 
-Each goal is a linear function of ``x`` and a few auxiliary variables (the highest and lowest
-count, linearised maxima), so holding a goal at its optimum is one more linear row, and the
-final answer is optimal for every goal in turn: exact, not a heuristic. Fewer searches, same
-answer: the first two goals are searched together, the first weighted by one more than the
-second can ever reach, so the weighted optimum is the lexicographic one; and a goal that the
-last search's plan already meets at 0, its lower bound, is held there without a search.
+Each goal is a linear function of ``x`` and a few auxiliary variables (running counts per
+cycle, the highest and lowest count, linearised maxima), so holding a goal at its optimum is one
+more linear row, and the final answer is optimal for every goal in turn: exact, not a
+heuristic. Fewer searches, same answer: the first two goals are searched together, the first
+weighted by one more than the second can ever reach, so the weighted optimum is the
+lexicographic one; and a goal that the last search's plan already meets at 0, its lower bound,
+is held there without a search.
 
 Each search has a time limit as a safety net. A search stopped by it keeps its best plan, or the
 last search's plan (which meets every goal held so far), and its goals are marked unproven.
@@ -211,24 +214,16 @@ def solve(problem: Problem) -> Solution:
 
     objectives: dict[str, tuple[dict[int, float], float]] = {}
 
-    # 1. week_excess: per cycle, hi >= count[m] >= lo and excess >= hi - lo - 1
+    # 1. week_excess: per cycle, hi >= count[m] >= lo and excess >= hi - lo - 1, where
+    # count[m] is a column kept equal to the weeks m served up to the cycle's end (the previous
+    # cycle's count plus this cycle's weeks: short rows, not one row over every week so far)
     excess_terms: dict[int, float] = {}
     cycles = len(weeks) // n
+    previous: dict[str, int | None] = dict.fromkeys(members)
     for j in range(cycles):
         upto = weeks[: (j + 1) * n]
         hi = model.column(-1e6, 1e6)
         lo = model.column(-1e6, 1e6)
-        for m in members:
-            constant = float(problem.carry_weeks.get(m, 0))
-            terms: dict[int, float] = {}
-            for k in upto:
-                value, column = holds(m, k)
-                constant += value
-                if column is not None:
-                    terms[column] = 1.0
-            # hi - sum >= constant ; sum - lo >= -constant
-            model.row(constant, float("inf"), {hi: 1.0, **{c: -1.0 for c in terms}})
-            model.row(-constant, float("inf"), {lo: -1.0, **terms})
         ex = model.column(0, 1e6)
         model.row(-1.0, float("inf"), {ex: 1.0, hi: -1.0, lo: 1.0})
         excess_terms[ex] = 1.0
@@ -244,16 +239,23 @@ def solve(problem: Problem) -> Solution:
         )
         floor_share, ceiling_share = served // n, -(-served // n)
         for m in members:
-            constant = float(problem.carry_weeks.get(m, 0))
-            terms = {}
-            for k in upto:
+            constant = float(problem.carry_weeks.get(m, 0)) if j == 0 else 0.0
+            count = model.column(-1e6, 1e6)
+            terms: dict[int, float] = {count: 1.0}
+            before = previous[m]
+            if before is not None:
+                terms[before] = -1.0
+            for k in weeks[j * n : (j + 1) * n]:
                 value, column = holds(m, k)
                 constant += value
                 if column is not None:
-                    terms[column] = 1.0
-            # ex - count >= constant - ceiling ; ex + count >= floor - constant
-            model.row(constant - ceiling_share, float("inf"), {ex: 1.0, **{c: -1.0 for c in terms}})
-            model.row(floor_share - constant, float("inf"), {ex: 1.0, **terms})
+                    terms[column] = -1.0
+            model.row(constant, constant, terms)
+            previous[m] = count
+            model.row(0.0, float("inf"), {hi: 1.0, count: -1.0})
+            model.row(0.0, float("inf"), {lo: -1.0, count: 1.0})
+            model.row(-float(ceiling_share), float("inf"), {ex: 1.0, count: -1.0})
+            model.row(float(floor_share), float("inf"), {ex: 1.0, count: 1.0})
     objectives["week_excess"] = (excess_terms, 0.0)
 
     # 2. back_to_back: y >= x[m,k] + x[m,k+1] - 1 for consecutive weeks
