@@ -11,7 +11,10 @@
 2. The command: median wall time of `oncall schedule --format json` on the bundled workspace
    with warm caches, next to `python -c "import typer"`.
 
-    .venv/bin/python benchmarks/schedule_speed.py [--runs 3] [--cli-runs 20]
+    .venv/bin/python benchmarks/schedule_speed.py [--runs 3] [--cli-runs 20] [--sizes 5 10 20]
+
+3. With ``--sizes``: two years (104 weeks) for each team size, with and without leave, one cold
+   solve each (after a first, untimed one), and their total.
 """
 
 from __future__ import annotations
@@ -98,6 +101,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cli-runs", type=int, default=20)
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="*",
+        default=[],
+        help="also plan two years (104 weeks) cold for each of these team sizes, once each",
+    )
     args = parser.parse_args()
 
     os.environ["ONCALL_CACHE_DIR"] = tempfile.mkdtemp(prefix="oncall-bench-")  # a cold cache
@@ -119,6 +129,20 @@ def main() -> int:
                 f"runs, first run {first * 1000:7.1f} ms ({departures} of {weeks} weeks off "
                 f"the plain order; goals not proven optimal in time: {unproven})"
             )
+    if args.sizes:
+        print("engine: 104 weeks from 2027-01-04, one cold solve each")
+        total = 0.0
+        for members in args.sizes:
+            for label, with_leave in (("no leave", False), ("~4 leaves a year each", True)):
+                _, seconds, _, unproven = time_engine(
+                    rotation(members, with_leave, 2), book, 104, 1
+                )
+                total += seconds
+                print(
+                    f"  {members:2d} members, {label:<24} {seconds * 1000:8.1f} ms "
+                    f"(goals not proven optimal in time: {unproven})"
+                )
+        print(f"  all sizes together: {total:.1f} s")
     print(
         f"  first holiday lookup (cold disk cache or memory), 6 calendars x 11 years: "
         f"{first_lookup * 1000:.0f} ms"
