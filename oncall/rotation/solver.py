@@ -220,8 +220,9 @@ def solve(problem: Problem) -> Solution:
     excess_terms: dict[int, float] = {}
     cycles = len(weeks) // n
     previous: dict[str, int | None] = dict.fromkeys(members)
+    served = sum(problem.carry_weeks.get(m, 0) for m in members)
     for j in range(cycles):
-        upto = weeks[: (j + 1) * n]
+        cycle = weeks[j * n : (j + 1) * n]
         hi = model.column(-1e6, 1e6)
         lo = model.column(-1e6, 1e6)
         ex = model.column(0, 1e6)
@@ -231,9 +232,9 @@ def solve(problem: Problem) -> Solution:
         # total; a member above its ceiling share or below its floor share forces someone to
         # the other side, so the excess is at least that distance. The rows change no integer
         # solution and make the relaxation tight (with no excess: an exact share each).
-        served = sum(problem.carry_weeks.get(m, 0) for m in members) + sum(
+        served += sum(
             1
-            for k in upto
+            for k in cycle
             if (k in problem.fixed and problem.fixed[k] is not None)
             or (k not in problem.fixed and problem.options.get(k))
         )
@@ -245,7 +246,7 @@ def solve(problem: Problem) -> Solution:
             before = previous[m]
             if before is not None:
                 terms[before] = -1.0
-            for k in weeks[j * n : (j + 1) * n]:
+            for k in cycle:
                 value, column = holds(m, k)
                 constant += value
                 if column is not None:
