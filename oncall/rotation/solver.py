@@ -31,8 +31,10 @@ cycle, the highest and lowest count, linearised maxima), so holding a goal at it
 more linear row, and the final answer is optimal for every goal in turn: exact, not a
 heuristic. Fewer searches, same answer: the first two goals are searched together, the first
 weighted by one more than the second can ever reach, so the weighted optimum is the
-lexicographic one; and a goal that the last search's plan already meets at 0, its lower bound,
-is held there without a search.
+lexicographic one; a goal that the last search's plan already meets at 0, its lower bound,
+is held there without a search; and the first search assumes the first two goals at 0 (no
+uneven cycle, no two weeks running) and goes straight to the holiday spread. A plan found that
+way proves both at their lower bound; only when none exists are they searched for themselves.
 
 Each search has a time limit as a safety net. A search stopped by it keeps its best plan, or the
 last search's plan (which meets every goal held so far), and its goals are marked unproven.
@@ -287,9 +289,11 @@ def solve(problem: Problem) -> Solution:
             running_terms[y] = 1.0
     objectives["back_to_back"] = (running_terms, running_constant)
 
-    # 3. holiday_spread: hmax >= total[m] >= hmin
-    hmax = model.column(-1e6, 1e6)
-    hmin = model.column(-1e6, 1e6)
+    # 3. holiday_spread: hmax >= total[m] >= hmin; the totals are whole days, so hmax and hmin
+    # are integer columns: the same optimum, but the solver can reason in whole days (proving
+    # "no spread of 0" without it could take a thousand branches, docs/performance.md)
+    hmax = model.column(-1e6, 1e6, integer=True)
+    hmin = model.column(-1e6, 1e6, integer=True)
     for m in members:
         constant = float(problem.carry_days.get(m, 0))
         terms = {}
@@ -441,14 +445,8 @@ def _lexicographic(
             coefficients = np.array([terms[c] for c in order])
             solver.addRow(-inf, best - constant + 0.5, len(indices), indices, coefficients)
 
-    for stage in _stages(problem, objectives):
-        if incumbent is not None:
-            # every goal is at least 0: a plan that already reaches 0 proves it without a search
-            reached = evaluate(problem, _decode(problem, x, free, incumbent))
-            if all(reached[goal] == 0 for goal in stage):
-                for goal in stage:
-                    hold(goal, 0)
-                continue
+    def search(stage: Sequence[str]) -> tuple[Any, bool]:
+        """Minimise ``stage``'s goals over the model as it stands: (status, plan found)."""
         costs = np.zeros(lp.num_col_)
         for goal, weight in _weights(problem, stage):
             for column, coefficient in objectives[goal][0].items():
@@ -459,8 +457,40 @@ def _lexicographic(
         # (no warm start from the last stage's plan: with one, HiGHS 1.16 can report the new
         # optimum's value yet hand back the starting plan)
         solver.run()
-        status = solver.getModelStatus()
-        found = solver.getInfo().primal_solution_status == 2
+        return solver.getModelStatus(), solver.getInfo().primal_solution_status == 2
+
+    stages = _stages(problem, objectives)
+    assumable = all(objectives[goal][0] or not objectives[goal][1] for goal in _TOGETHER[0])
+    if len(stages) > 1 and stages[0] == _TOGETHER[0] and assumable:
+        # assume the first goals at 0, their lower bound, and search the next one: a plan found
+        # proves them; with none, forget the assumption and search them as usual
+        for goal in stages[0]:
+            hold(goal, 0)
+        status, found = search(stages[1])
+        if found and status in (
+            highspy.HighsModelStatus.kOptimal,
+            highspy.HighsModelStatus.kTimeLimit,
+        ):
+            incumbent = list(solver.getSolution().col_value)
+            if status != highspy.HighsModelStatus.kOptimal:
+                unproven.extend(stages[1])
+            reached = evaluate(problem, _decode(problem, x, free, incumbent))
+            for goal in stages[1]:
+                hold(goal, reached[goal])
+            stages = stages[2:]
+        else:
+            values.clear()
+            solver.passModel(lp)  # the model without the assumption's rows
+
+    for stage in stages:
+        if incumbent is not None:
+            # every goal is at least 0: a plan that already reaches 0 proves it without a search
+            reached = evaluate(problem, _decode(problem, x, free, incumbent))
+            if all(reached[goal] == 0 for goal in stage):
+                for goal in stage:
+                    hold(goal, 0)
+                continue
+        status, found = search(stage)
         if status == highspy.HighsModelStatus.kOptimal:
             # read the plan before the model changes (changing it drops the solution)
             incumbent = list(solver.getSolution().col_value)

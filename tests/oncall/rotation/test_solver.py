@@ -69,7 +69,41 @@ def test_a_plan_already_at_zero_needs_no_search_for_that_goal(monkeypatch) -> No
     assert len(runs) <= 2
 
 
+def test_a_plan_with_no_uneven_cycle_and_no_weeks_running_proves_both_in_one_search(
+    monkeypatch,
+) -> None:
+    runs: list[int] = []
+    original = highspy.Highs.run
+
+    def counted(self: Any) -> Any:
+        runs.append(1)
+        return original(self)
+
+    monkeypatch.setattr(highspy.Highs, "run", counted)
+    # ana has a holiday in week 0: bo must take it (spread 0), and with no two weeks running
+    # the whole year then alternates bo, ana: every week departs from the plain order
+    found = solve(_pair_year({"ana": {0: 1}}))
+    assert found.engineers == {0: "bo", 1: "ana", 2: "bo", 3: "ana", 4: "bo", 5: "ana"}
+    assert found.values == {
+        "week_excess": 0,
+        "back_to_back": 0,
+        "holiday_spread": 0,
+        "changes": 0,
+        "departures": 6,
+    }
+    # scattered holidays: the spread is searched assuming the first two goals at 0 (its plan
+    # proves them), then the departures; the first two goals get no search of their own
+    runs.clear()
+    problem = _scattered()
+    found = solve(problem)
+    assert found.values["week_excess"] == found.values["back_to_back"] == 0
+    assert found.values == evaluate(problem, found.engineers) and not found.unproven
+    assert len(runs) == 2
+
+
 def test_weeks_running_weigh_less_than_one_uneven_cycle() -> None:
+    # (the first search, assuming no uneven cycle and no weeks running, finds no plan: the
+    # solver forgets the assumption and searches them as usual)
     # bo is away for weeks 0 to 3, so ana takes them and the first two cycles are uneven
     # whatever happens; in the third, bo takes both weeks to even the count as far as it can,
     # although that makes two weeks running: the count comes first
