@@ -45,8 +45,8 @@ def _scattered() -> Problem:
     return _everyone_free(members, 6, days)
 
 
-def test_a_plan_already_at_zero_needs_no_search_for_that_goal(monkeypatch) -> None:
-    # no holidays at all: the first search's plan has spread 0, so no search proves it again
+def _count_searches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that gets one item per HiGHS search from now on."""
     runs: list[int] = []
     original = highspy.Highs.run
 
@@ -55,6 +55,12 @@ def test_a_plan_already_at_zero_needs_no_search_for_that_goal(monkeypatch) -> No
         return original(self)
 
     monkeypatch.setattr(highspy.Highs, "run", counted)
+    return runs
+
+
+def test_a_plan_already_at_zero_needs_no_search_for_that_goal(monkeypatch) -> None:
+    # no holidays at all: the first search's plan has spread 0, so no search proves it again
+    runs = _count_searches(monkeypatch)
     found = solve(_pair_year({}))
     assert found.values == {
         "week_excess": 0,
@@ -72,14 +78,7 @@ def test_a_plan_already_at_zero_needs_no_search_for_that_goal(monkeypatch) -> No
 def test_a_plan_with_no_uneven_cycle_and_no_weeks_running_proves_both_in_one_search(
     monkeypatch,
 ) -> None:
-    runs: list[int] = []
-    original = highspy.Highs.run
-
-    def counted(self: Any) -> Any:
-        runs.append(1)
-        return original(self)
-
-    monkeypatch.setattr(highspy.Highs, "run", counted)
+    runs = _count_searches(monkeypatch)
     # ana has a holiday in week 0: bo must take it (spread 0), and with no two weeks running
     # the whole year then alternates bo, ana: every week departs from the plain order
     found = solve(_pair_year({"ana": {0: 1}}))
