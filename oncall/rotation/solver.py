@@ -445,8 +445,8 @@ def _lexicographic(
             coefficients = np.array([terms[c] for c in order])
             solver.addRow(-inf, best - constant + 0.5, len(indices), indices, coefficients)
 
-    def search(stage: Sequence[str]) -> tuple[Any, bool]:
-        """Minimise ``stage``'s goals over the model as it stands: (status, plan found)."""
+    def search(stage: Sequence[str]) -> Any:
+        """Minimise ``stage``'s goals over the model as it stands: HiGHS's status."""
         costs = np.zeros(lp.num_col_)
         for goal, weight in _weights(problem, stage):
             for column, coefficient in objectives[goal][0].items():
@@ -457,7 +457,30 @@ def _lexicographic(
         # (no warm start from the last stage's plan: with one, HiGHS 1.16 can report the new
         # optimum's value yet hand back the starting plan)
         solver.run()
-        return solver.getModelStatus(), solver.getInfo().primal_solution_status == 2
+        return solver.getModelStatus()
+
+    def settle(stage: Sequence[str], status: Any) -> bool:
+        """Take the search's plan and hold ``stage``'s goals at what it reaches; False when
+        there is no plan to hold them at."""
+        nonlocal incumbent
+        found = solver.getInfo().primal_solution_status == 2
+        if status == highspy.HighsModelStatus.kOptimal:
+            # read the plan before the model changes (changing it drops the solution)
+            incumbent = list(solver.getSolution().col_value)
+        elif status == highspy.HighsModelStatus.kTimeLimit and (found or incumbent is not None):
+            # the safety net: the best plan found in time, or else the last stage's plan (it
+            # meets every goal held so far); either way these goals are not proven optimal
+            if found:
+                incumbent = list(solver.getSolution().col_value)
+            unproven.extend(stage)
+        else:
+            return False
+        assert incumbent is not None
+        # the values of the plan itself (the objective weighs goals together and breaks ties)
+        reached = evaluate(problem, _decode(problem, x, free, incumbent))
+        for goal in stage:
+            hold(goal, reached[goal])
+        return True
 
     stages = _stages(problem, objectives)
     assumable = all(objectives[goal][0] or not objectives[goal][1] for goal in _TOGETHER[0])
@@ -466,17 +489,7 @@ def _lexicographic(
         # proves them; with none, forget the assumption and search them as usual
         for goal in stages[0]:
             hold(goal, 0)
-        status, found = search(stages[1])
-        if found and status in (
-            highspy.HighsModelStatus.kOptimal,
-            highspy.HighsModelStatus.kTimeLimit,
-        ):
-            incumbent = list(solver.getSolution().col_value)
-            if status != highspy.HighsModelStatus.kOptimal:
-                unproven.extend(stages[1])
-            reached = evaluate(problem, _decode(problem, x, free, incumbent))
-            for goal in stages[1]:
-                hold(goal, reached[goal])
+        if settle(stages[1], search(stages[1])):
             stages = stages[2:]
         else:
             values.clear()
@@ -490,23 +503,9 @@ def _lexicographic(
                 for goal in stage:
                     hold(goal, 0)
                 continue
-        status, found = search(stage)
-        if status == highspy.HighsModelStatus.kOptimal:
-            # read the plan before the model changes (changing it drops the solution)
-            incumbent = list(solver.getSolution().col_value)
-        elif status == highspy.HighsModelStatus.kTimeLimit and (found or incumbent is not None):
-            # the safety net: the best plan found in time, or else the last stage's plan (it
-            # meets every goal held so far); either way these goals are not proven optimal
-            if found:
-                incumbent = list(solver.getSolution().col_value)
-            unproven.extend(stage)
-        else:
+        status = search(stage)
+        if not settle(stage, status):
             raise RuntimeError(f"the rotation solver stopped: {solver.modelStatusToString(status)}")
-        assert incumbent is not None
-        # the values of the plan itself (the objective weighs goals together and breaks ties)
-        reached = evaluate(problem, _decode(problem, x, free, incumbent))
-        for goal in stage:
-            hold(goal, reached[goal])
     assert incumbent is not None
     engineers = _decode(problem, x, free, incumbent)
     achieved = evaluate(problem, engineers)

@@ -101,11 +101,10 @@ def test_a_plan_with_no_uneven_cycle_and_no_weeks_running_proves_both_in_one_sea
 
 
 def test_weeks_running_weigh_less_than_one_uneven_cycle() -> None:
-    # (the first search, assuming no uneven cycle and no weeks running, finds no plan: the
-    # solver forgets the assumption and searches them as usual)
     # bo is away for weeks 0 to 3, so ana takes them and the first two cycles are uneven
     # whatever happens; in the third, bo takes both weeks to even the count as far as it can,
-    # although that makes two weeks running: the count comes first
+    # although that makes two weeks running: the count comes first (the first search, assuming
+    # no uneven cycle and no weeks running, finds no plan; both are then searched as usual)
     weeks = tuple(range(6))
     members = ("ana", "bo")
     options = {0: ("ana",), 1: ("ana",), 2: ("ana",), 3: ("ana",), 4: members, 5: members}
