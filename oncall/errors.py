@@ -6,10 +6,10 @@ The core raises these; the CLI layer prints ``lines`` (one per problem) on stder
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from oncall.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Problem:
     """One thing wrong with one input: ``file: field.path: message``."""
 

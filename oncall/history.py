@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from oncall.frozen import frozen
 from oncall.fsio import atomic_write_bytes, locked
 
 STATE_VARIABLE = "ONCALL_STATE_DIR"
@@ -119,7 +119,7 @@ def _in_range(at: datetime) -> bool:
     return date_problem(at.date()) is None
 
 
-@dataclass(frozen=True)
+@frozen
 class PipelineStatus:
     """The latest diagnose result of a pipeline, and since when it has been in that state."""
 

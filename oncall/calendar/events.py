@@ -9,16 +9,16 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from oncall.frozen import frozen
 from oncall.text import day_text, format_span
 
 #: bump when the wording of events changes on purpose, so every event gets a higher SEQUENCE
 TEXT_VERSION = 1
 
 
-@dataclass(frozen=True)
+@frozen
 class Person:
     """A member as events name them."""
 
@@ -36,7 +36,7 @@ class Person:
         return f"{self.email}, {self.phone}"
 
 
-@dataclass(frozen=True)
+@frozen
 class DayNote:
     """A public holiday or a leave: ``who`` (a member id, or empty for the rotation's default
     calendar), first and last day, and what it is."""
@@ -47,7 +47,7 @@ class DayNote:
     what: str
 
 
-@dataclass(frozen=True)
+@frozen
 class DeadlineNote:
     """An SLA deadline falling in the week: when (aware), its name, and the pipeline."""
 
@@ -57,7 +57,7 @@ class DeadlineNote:
     pipeline: str
 
 
-@dataclass(frozen=True)
+@frozen
 class CoverNote:
     """A span of a week someone else answers for: when, who, and why."""
 
@@ -68,7 +68,7 @@ class CoverNote:
     reason: str | None
 
 
-@dataclass(frozen=True)
+@frozen
 class RotationFacts:
     """What every event of a rotation's calendar knows first: the rotation and its time zone."""
 
@@ -77,7 +77,7 @@ class RotationFacts:
     timezone: str
 
 
-@dataclass(frozen=True)
+@frozen
 class WeekFacts(RotationFacts):
     """An on-call week: from the Monday hand-off to the next, and who holds it."""
 
@@ -94,7 +94,7 @@ class WeekFacts(RotationFacts):
     covers: tuple[CoverNote, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class CoverFacts(RotationFacts):
     """A cover: ``member`` answers from ``start`` to ``end`` instead of ``covered``."""
 
@@ -109,7 +109,7 @@ class CoverFacts(RotationFacts):
     removed: bool
 
 
-@dataclass(frozen=True)
+@frozen
 class HandoffFacts(RotationFacts):
     """The Monday hand-off meeting opening ``week``: outgoing and incoming, and the outline."""
 

@@ -28,7 +28,6 @@ The window: the ``weeks`` weeks from the week of ``start`` (default: this week),
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -41,6 +40,7 @@ from oncall.calendar.ledger import read as read_ledger
 from oncall.config.models import Deadline, Member, Rotation
 from oncall.config.workspace import Workspace
 from oncall.errors import ConfigError, UsageError
+from oncall.frozen import frozen
 from oncall.rotation import api
 from oncall.rotation.engine import Engine
 from oncall.rotation.model import WeekAssignment
@@ -57,7 +57,7 @@ _UID_KIND = {"oncall": "week", "handoff": "handoff", "backup": "backup"}
 _ORDER = {"handoff": 0, "oncall": 1, "backup": 2, "cover": 3}
 
 
-@dataclass(frozen=True)
+@frozen
 class Event:
     """One VEVENT as the feed shows it."""
 
@@ -76,7 +76,7 @@ class Event:
     outgoing: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Feed:
     """A built feed: its events, its bytes, and what HTTP caching needs."""
 
@@ -165,7 +165,7 @@ def files_stamp(paths: Iterable[Path]) -> datetime:
     return datetime.fromtimestamp(latest, UTC)
 
 
-@dataclass(frozen=True)
+@frozen
 class Window:
     """The weeks of a feed: indexes ``first`` .. ``first + count - 1``; ``rolling`` when it
     follows the clock (no ``start`` given); ``first_monday``/``last_monday`` as asked, before

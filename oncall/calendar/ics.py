@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from oncall.frozen import frozen
 
 CRLF = "\r\n"
 #: RFC 5545 3.1: lines SHOULD NOT be longer than 75 octets, excluding the line break
@@ -74,7 +76,7 @@ def local_stamp(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y%m%dT%H%M%S")
 
 
-@dataclass(frozen=True)
+@frozen
 class Prop:
     """One property: name, parameters in order, and an already encoded value."""
 
@@ -107,7 +109,7 @@ def stamp(name: str, moment: datetime) -> Prop:
     return Prop(name, utc_stamp(moment))
 
 
-@dataclass(frozen=True)
+@frozen
 class Component:
     """``BEGIN:NAME``, its properties in order, its subcomponents, ``END:NAME``."""
 
@@ -126,7 +128,7 @@ class Component:
 # --- VTIMEZONE --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Observance:
     """One onset of a UTC offset: from ``at`` (UTC) on, ``offset_to`` applies."""
 

@@ -37,6 +37,7 @@ from typing import Any
 
 from oncall.config.workspace import Workspace
 from oncall.errors import ConfigError, Problem
+from oncall.frozen import frozen
 from oncall.fsio import atomic_write_text, locked
 
 LEDGER_FILE = "calendar.yaml"
@@ -66,7 +67,7 @@ HEADER = """\
 Key = tuple[date, str]
 
 
-@dataclass(frozen=True)
+@frozen
 class Entry:
     """What one event of the rotation said when a feed last included it."""
 
@@ -84,7 +85,7 @@ class Entry:
         return (self.week, self.event)
 
 
-@dataclass(frozen=True)
+@frozen
 class Draft:
     """An event as the schedule has it now: its content digest, the people it names, and the
     least SEQUENCE it may carry (the engine's count of recorded swaps)."""
@@ -138,7 +139,7 @@ def advance(old: Entry | None, draft: Draft, now: datetime) -> Entry:
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class Recorded:
     """The ledger after a feed was built: every entry by key, and warnings."""
 

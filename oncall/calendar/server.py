@@ -45,6 +45,7 @@ from zoneinfo import ZoneInfo
 from oncall import clock
 from oncall.cache import file_stamp
 from oncall.errors import ConfigError, OncallError, RuntimeFailure, UsageError
+from oncall.frozen import frozen
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 TEXT_TYPE = "text/plain; charset=utf-8"
@@ -73,7 +74,7 @@ _FEED_PATH = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class Reply:
     """What the server answers for a path: a status, a body and its validators."""
 

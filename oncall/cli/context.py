@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import typer
@@ -10,12 +9,13 @@ import typer
 from oncall.config.workspace import Workspace, resolve_workspace
 
 
-@dataclass
 class CliState:
-    """What the top-level callback parsed; the workspace is found on first use."""
+    """What the top-level callback parsed; the workspace is found on first use (a plain class:
+    a dataclass would cost every command its import-time compile, see ``oncall.frozen``)."""
 
-    workspace_option: Path | None = None
-    _workspace: Workspace | None = field(default=None, repr=False)
+    def __init__(self, workspace_option: Path | None = None) -> None:
+        self.workspace_option = workspace_option
+        self._workspace: Workspace | None = None
 
     def workspace(self) -> Workspace:
         if self._workspace is None:

@@ -8,10 +8,12 @@ adds the checks that span fields and files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, time
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
+
+from oncall.frozen import frozen
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -27,7 +29,7 @@ Policy = Literal["immediate", "working-hours", "month-end-watch"]
 # --- schedules/<rotation-id>.yaml -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class HolidayCalendar:
     """A public-holiday calendar as the ``holidays`` package names it (``DE``, ``BY``)."""
 
@@ -40,7 +42,7 @@ class HolidayCalendar:
         return f"{self.country}-{self.subdiv}" if self.subdiv else self.country
 
 
-@dataclass(frozen=True)
+@frozen
 class Leave:
     """Personal leave, inclusive of both dates."""
 
@@ -55,7 +57,7 @@ class Leave:
         return self.start <= last and self.end >= first
 
 
-@dataclass(frozen=True)
+@frozen
 class Member:
     """One engineer of a rotation; ``id`` is what people type on the command line."""
 
@@ -71,7 +73,7 @@ class Member:
     timezone: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class RotationSpec:
     """The ``rotation:`` block: when week 1 starts and when shifts change hands."""
 
@@ -82,7 +84,7 @@ class RotationSpec:
     handoff_minutes: int = 30
 
 
-@dataclass(frozen=True)
+@frozen
 class WorkingHours:
     """When a working-hours policy picks incidents up, in the rotation's time zone."""
 
@@ -93,7 +95,7 @@ class WorkingHours:
     days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 
 
-@dataclass(frozen=True)
+@frozen
 class Rotation:
     """A weekly rotation; ``id`` is the file name without ``.yaml``."""
 
@@ -130,7 +132,7 @@ class Rotation:
 # --- schedules/teams.yaml ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Team:
     """An owner team and how to reach it."""
 
@@ -150,7 +152,7 @@ class Team:
         return ", ".join(c for c in (self.phone, self.chat, self.email) if c)
 
 
-@dataclass(frozen=True)
+@frozen
 class Teams:
     """The teams file: every team a runbook may name as owner or support."""
 
@@ -166,7 +168,7 @@ class Teams:
 # --- runbooks/<pipeline-id>.yaml --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Owners:
     """Owner teams by name: primary first, then secondary."""
 
@@ -176,7 +178,7 @@ class Owners:
     secondary: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class DataSource:
     """A source the pipeline reads, and who delivers it."""
 
@@ -188,7 +190,7 @@ class DataSource:
     arrives: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class CommonIssue:
     """A known failure mode, detected by a diagnose check of the same id."""
 
@@ -200,7 +202,7 @@ class CommonIssue:
     symptoms: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Deadline:
     """A recurring deadline: weekly on ``weekday`` or monthly on ``day`` (-1 = last day)."""
 
@@ -215,7 +217,7 @@ class Deadline:
     owner: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class SLA:
     """Service levels in structured form; ``summary`` is the sentence people quote."""
 
@@ -228,7 +230,7 @@ class SLA:
     deadlines: tuple[Deadline, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class OnCall:
     """Who answers incidents: a rotation (or none) under a policy, with supporting teams."""
 
@@ -239,7 +241,7 @@ class OnCall:
     support: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Runbook:
     """A pipeline's runbook: owners, sources, SLA, on-call policy and known issues."""
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from oncall.config.models import WEEKDAYS, Deadline
+from oncall.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Due:
     """One occurrence of a deadline."""
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from typing import Any
 from oncall.config.models import FORBID_EXTRA
 from oncall.config.workspace import Workspace
 from oncall.errors import ConfigError, RuntimeFailure, UsageError
+from oncall.frozen import frozen
 
 ITEMS_FILE = "handoff.yaml"
 HEADER = """\
@@ -34,7 +35,7 @@ HEADER = """\
 """
 
 
-@dataclass(frozen=True)
+@frozen
 class Item:
     """One carried-over item."""
 
@@ -51,7 +52,7 @@ class Item:
         return self.added <= day and (self.closed is None or self.closed > day)
 
 
-@dataclass(frozen=True)
+@frozen
 class ItemsFile:
     __pydantic_config__ = FORBID_EXTRA
 

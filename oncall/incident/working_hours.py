@@ -6,17 +6,17 @@ rotation's own calendar, from ``working_hours.start`` to ``working_hours.end``, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from oncall.config.models import WEEKDAYS, Rotation
+from oncall.frozen import frozen
 from oncall.rotation.holidays import HolidaySource
 
 #: how far ahead to look for the next window (a long holiday season is a few weeks at most)
 HORIZON_DAYS = 60
 
 
-@dataclass(frozen=True)
+@frozen
 class WorkingTime:
     """Whether ``at`` is inside a working window, why not, and when the next one starts."""
 

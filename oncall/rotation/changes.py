@@ -16,7 +16,6 @@ import contextlib
 import dataclasses
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import TypeVar
@@ -25,6 +24,7 @@ from oncall import clock
 from oncall.config.models import Leave, Rotation
 from oncall.config.workspace import Workspace
 from oncall.errors import UsageError
+from oncall.frozen import frozen
 from oncall.rotation import store
 from oncall.rotation.api import check_count, engine_for, engine_with, first_week
 from oncall.rotation.engine import Engine, describe_leave
@@ -40,7 +40,7 @@ from oncall.rotation.model import (
 from oncall.rotation.weeks import week_index
 
 
-@dataclass(frozen=True)
+@frozen
 class WeekChange:
     """A week whose engineer changed (``before`` -> ``after``), and why; for a cover, the span
     of the week in which someone else answers (``span``) and the role it concerns."""
@@ -53,7 +53,7 @@ class WeekChange:
     role: str = "primary"
 
 
-@dataclass(frozen=True)
+@frozen
 class Outcome:
     """What every plan-changing command reports: the weeks that changed, warnings, and whether
     it was only a dry run (nothing written)."""
@@ -70,7 +70,7 @@ class Outcome:
     suggestions: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class LeaveResult:
     """A leave edit: the leave added or removed, and its outcome."""
 
@@ -81,7 +81,7 @@ class LeaveResult:
     covers: tuple[Cover, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class SwapResult:
     """A swap made or undone, and its outcome."""
 
@@ -89,7 +89,7 @@ class SwapResult:
     outcome: Outcome
 
 
-@dataclass(frozen=True)
+@frozen
 class PublishResult:
     """Weeks newly published, weeks that already were, and the outcome."""
 
@@ -98,7 +98,7 @@ class PublishResult:
     outcome: Outcome
 
 
-@dataclass(frozen=True)
+@frozen
 class RebalanceResult:
     """What re-optimising the unpublished future weeks did."""
 
@@ -648,7 +648,7 @@ def publish(
 # --- covers -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class CoverResult:
     """A cover added or removed, and who answers differently because of it."""
 

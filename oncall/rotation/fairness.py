@@ -9,9 +9,9 @@ covered for others, and public-holiday days on call credited to whoever answered
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
+from oncall.frozen import frozen
 from oncall.rotation.engine import Engine
 from oncall.rotation.model import WeekAssignment
 
@@ -19,7 +19,7 @@ from oncall.rotation.model import WeekAssignment
 WEEKEND_DAYS_PER_WEEK = 2
 
 
-@dataclass(frozen=True)
+@frozen
 class MemberFairness:
     """One member's share of the weeks of a fairness report."""
 
@@ -43,7 +43,7 @@ class MemberFairness:
     holiday_days_served: int = 0
 
 
-@dataclass(frozen=True)
+@frozen
 class YearFairness:
     """One plan year: the goals its weeks achieve next to the optimum the solver proves for
     the same inputs (``oncall.rotation.solver``), and how the engine settled it."""
@@ -78,7 +78,7 @@ def plan_years(engine: Engine, first: int, last: int) -> tuple[YearFairness, ...
     return tuple(years)
 
 
-@dataclass(frozen=True)
+@frozen
 class Fairness:
     """Per-member load over ``weeks`` weeks from the Monday ``first`` to the Monday ``last``."""
 
@@ -176,7 +176,7 @@ def fairness_report(engine: Engine, first: int, count: int) -> Fairness:
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class Served:
     """What was actually served over some weeks, per member."""
 

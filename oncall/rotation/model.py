@@ -8,16 +8,17 @@ cached state start instantly. The state-file classes carry ``__pydantic_config__
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from oncall.config.models import FORBID_EXTRA, Leave
+from oncall.frozen import frozen
 
 # --- state files: schedules/<rotation-id>/swaps.yaml and published.yaml ----------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class SwapWeek:
     """One side of a swap: the week starting ``week`` goes from ``was`` to ``now``."""
 
@@ -28,7 +29,7 @@ class SwapWeek:
     now: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Swap:
     """An explicit trade of two weeks between two members (``oncall swap add``).
 
@@ -63,7 +64,7 @@ class Swap:
         return f"#{self.id}: {sides}"
 
 
-@dataclass(frozen=True)
+@frozen
 class PublishedWeek:
     """A week frozen by ``oncall publish``: the engine never changes it afterwards (nor its
     backup, when the rotation has one and it was published with it)."""
@@ -77,7 +78,7 @@ class PublishedWeek:
     backup: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class PlannedWeek:
     """A week of the rotation's current plan: what the team last saw, kept unless a rule forces
     a change (``schedules/<rotation-id>/plan.yaml``, written by every command that changes the
@@ -94,7 +95,7 @@ class PlannedWeek:
     backup_reason: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Cover:
     """Someone answering instead of the person on call for any span of time (``oncall cover``).
 
@@ -135,7 +136,7 @@ class Cover:
         return (self.until.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds() / 3600
 
 
-@dataclass(frozen=True)
+@frozen
 class RotationState:
     """What the CLI wrote for one rotation: published weeks (by Monday), swaps (by id), the
     current plan (by Monday) and covers (by id)."""
@@ -166,7 +167,7 @@ class Holiday(NamedTuple):
     name: str
 
 
-@dataclass(frozen=True)
+@frozen
 class WeekAssignment:
     """Who is on call in one week of a rotation, and why.
 

@@ -9,13 +9,12 @@ models of ``oncall.rotation.model``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from oncall.config.models import FORBID_EXTRA
+from oncall.frozen import frozen
 from oncall.rotation.model import Cover, PlannedWeek, PublishedWeek, Swap
 
 
-@dataclass(frozen=True)
+@frozen
 class SwapsFile:
     """``schedules/<rotation-id>/swaps.yaml``."""
 
@@ -24,7 +23,7 @@ class SwapsFile:
     swaps: tuple[Swap, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class PublishedFile:
     """``schedules/<rotation-id>/published.yaml``."""
 
@@ -33,7 +32,7 @@ class PublishedFile:
     weeks: tuple[PublishedWeek, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class PlanFile:
     """``schedules/<rotation-id>/plan.yaml``."""
 
@@ -42,7 +41,7 @@ class PlanFile:
     weeks: tuple[PlannedWeek, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class CoversFile:
     """``schedules/<rotation-id>/covers.yaml``."""
 

@@ -45,8 +45,10 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from oncall.frozen import frozen
 
 #: a safety net per search: one still running then keeps the best plan it has, marked unproven
 STAGE_SECONDS = 20.0
@@ -55,7 +57,7 @@ STAGE_SECONDS = 20.0
 GOALS = ("week_excess", "back_to_back", "holiday_spread", "changes", "departures")
 
 
-@dataclass(frozen=True)
+@frozen
 class Problem:
     """One stretch of whole cycles to plan.
 
@@ -99,7 +101,7 @@ class Problem:
         return "\n".join(parts)
 
 
-@dataclass(frozen=True)
+@frozen
 class Solution:
     """Who takes each week, and the value of each goal (``GOALS`` order) it achieves."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import typer
@@ -13,14 +12,17 @@ from oncall.cli.context import CliState
 from oncall.errors import UsageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from oncall.config.workspace import Workspace
 
 
-@dataclass
 class PipelineState(CliState):
     """The top-level options: the workspace (found lazily, for runbooks) and ``--quiet``."""
 
-    quiet: bool = False
+    def __init__(self, workspace_option: Path | None = None, quiet: bool = False) -> None:
+        super().__init__(workspace_option)
+        self.quiet = quiet
 
 
 def state(ctx: typer.Context) -> PipelineState:
