@@ -1,6 +1,7 @@
 """How fast `oncall` answers, measured against the bare cost of importing Typer.
 
-Prints the median wall time over N runs (default 20) of each command next to
+Prints the median wall time over N rounds (default 20; the commands take turns, so that a
+change in the machine's load weighs on all alike) of each command next to
 `python -c "import typer"`, and their ratio (goal: under 1.5). Each command runs once first so
 that the validated-workspace cache is warm, as it is for anyone who has used `oncall` before.
 Bytecode is compiled first, as any normal install does (this machine sets
@@ -36,17 +37,24 @@ COMMANDS: list[tuple[str, list[str]]] = [
 ]
 
 
-def median_seconds(argv: list[str], runs: int, env: dict[str, str]) -> float | None:
-    """Median wall time of ``argv`` over ``runs`` runs, or None if the command fails."""
-    warm = subprocess.run(argv, env=env, capture_output=True, check=False)
-    if warm.returncode != 0:
-        return None
-    times = []
+def median_seconds(commands: list[list[str]], runs: int, env: dict[str, str]) -> list[float | None]:
+    """Median wall time of each command over ``runs`` rounds, or None for a command that fails.
+
+    The commands take turns, one run each per round, so that a change in the machine's load
+    during the measurement weighs on all of them alike (this machine is shared and noisy)."""
+    ok = [
+        subprocess.run(argv, env=env, capture_output=True, check=False).returncode == 0
+        for argv in commands
+    ]
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for i, argv in enumerate(commands):
+            if not ok[i]:
+                continue
+            start = time.perf_counter()
+            subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
+            times[i].append(time.perf_counter() - start)
+    return [statistics.median(t) if good else None for t, good in zip(times, ok, strict=True)]
 
 
 @contextlib.contextmanager
@@ -70,10 +78,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
     with command_env() as env:
-        results = [(label, median_seconds(argv, args.runs, env)) for label, argv in COMMANDS]
+        medians = median_seconds([argv for _, argv in COMMANDS], args.runs, env)
+    results = [(label, seconds) for (label, _), seconds in zip(COMMANDS, medians, strict=True)]
     baseline = results[0][1]
     assert baseline is not None
-    print(f"median wall time over {args.runs} runs (warm cache)")
+    print(f"median wall time over {args.runs} rounds (warm cache)")
     print(f"{'command':<40} {'median ms':>10} {'ratio':>7}")
     for label, seconds in results:
         if seconds is None:
