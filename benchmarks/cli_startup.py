@@ -73,22 +73,25 @@ def command_env() -> Iterator[dict[str, str]]:
         yield env
 
 
+def print_ratios(commands: list[tuple[str, list[str]]], runs: int) -> None:
+    """Time ``commands`` (the first is the baseline) and print each median and its ratio."""
+    with command_env() as env:
+        medians = median_seconds([argv for _, argv in commands], runs, env)
+    baseline = medians[0]
+    print(f"median wall time over {runs} rounds (warm cache)")
+    print(f"{'command':<40} {'median ms':>10} {'ratio':>7}")
+    for (label, _), seconds in zip(commands, medians, strict=True):
+        if seconds is None or baseline is None:
+            print(f"{label:<40} {'(not available)':>18}")
+            continue
+        print(f"{label:<40} {seconds * 1000:>10.1f} {seconds / baseline:>7.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    with command_env() as env:
-        medians = median_seconds([argv for _, argv in COMMANDS], args.runs, env)
-    results = [(label, seconds) for (label, _), seconds in zip(COMMANDS, medians, strict=True)]
-    baseline = results[0][1]
-    assert baseline is not None
-    print(f"median wall time over {args.runs} rounds (warm cache)")
-    print(f"{'command':<40} {'median ms':>10} {'ratio':>7}")
-    for label, seconds in results:
-        if seconds is None:
-            print(f"{label:<40} {'(not available)':>18}")
-            continue
-        print(f"{label:<40} {seconds * 1000:>10.1f} {seconds / baseline:>7.2f}")
+    print_ratios(COMMANDS, args.runs)
     return 0
 
 

@@ -29,7 +29,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from cli_startup import command_env, median_seconds
+from cli_startup import print_ratios
 
 from oncall.config.models import HolidayCalendar, Leave, Member, Rotation, RotationSpec
 from oncall.rotation.engine import Engine
@@ -88,13 +88,11 @@ def time_engine(rot: Rotation, book: HolidayBook, weeks: int, runs: int) -> tupl
     return times[0], statistics.median(times[1:]), departures, unproven
 
 
-def time_cli(runs: int) -> list[tuple[str, float | None]]:
-    commands = [
-        ('python -c "import typer"', [sys.executable, "-c", "import typer"]),
-        ("oncall schedule --format json", [str(BIN / "oncall"), "schedule", "--format", "json"]),
-    ]
-    with command_env() as env:
-        return [(label, median_seconds(argv, runs, env)) for label, argv in commands]
+#: the command timed against the bare cost of importing Typer (warm caches)
+CLI_COMMANDS = [
+    ('python -c "import typer"', [sys.executable, "-c", "import typer"]),
+    ("oncall schedule --format json", [str(BIN / "oncall"), "schedule", "--format", "json"]),
+]
 
 
 def main() -> int:
@@ -148,14 +146,7 @@ def main() -> int:
         f"{first_lookup * 1000:.0f} ms"
     )
     if args.cli_runs:
-        print(f"command: median wall time over {args.cli_runs} runs, warm caches")
-        results = time_cli(args.cli_runs)
-        baseline = results[0][1]
-        for label, seconds in results:
-            if seconds is None or baseline is None:
-                print(f"  {label:<32} (failed)")
-                continue
-            print(f"  {label:<32} {seconds * 1000:7.1f} ms  ratio {seconds / baseline:4.2f}")
+        print_ratios(CLI_COMMANDS, args.cli_runs)
     return 0
 
 
