@@ -25,7 +25,7 @@ from oncall.errors import DataError
 from pipelines import outputs, schemas
 from pipelines.checks.fold import Plan, flagged_rows
 from pipelines.checks.inputs import Context
-from pipelines.checks.model import FAIL, MAX_SAMPLE, OK, WARN, CheckResult, listing, plural
+from pipelines.checks.model import FAIL, MAX_SAMPLE, WARN, CheckResult, listing, plural
 
 PIPELINE = "aggregated"
 #: the sources the checks read (``runner`` inspects them ahead, at once, over Spark Connect)
@@ -107,10 +107,8 @@ def join_skew_result(rows: dict[str, dict[str, Any]], share: float) -> CheckResu
                 )
     keys = sorted({d["account_id"] for d in details})
     if not keys:
-        return CheckResult(
+        return CheckResult.passed(
             "join_skew",
-            OK,
-            0,
             f"no account_id holds more than {share:.0%} of the rows of " + ", ".join(SKEW_SOURCES),
             threshold=threshold,
         )
@@ -167,10 +165,8 @@ def stale_result(
         if reasons:
             details.append({**entry, "reasons": reasons})
     if not details:
-        return CheckResult(
+        return CheckResult.passed(
             "stale_upstream",
-            OK,
-            0,
             "profit, growth and engagement outputs are newer than their sources and cover "
             "their latest month",
         )
@@ -217,8 +213,8 @@ def missing_values_result(row: dict[str, Any]) -> CheckResult:
     """Rows executives would read as empty cells; fail (they must be explained first)."""
     count = int(row["rows"])
     if count == 0:
-        return CheckResult(
-            "missing_values", OK, 0, "every output row has all metrics and non-zero denominators"
+        return CheckResult.passed(
+            "missing_values", "every output row has all metrics and non-zero denominators"
         )
     details = [
         {

@@ -38,7 +38,6 @@ from pipelines.checks.inputs import Context
 from pipelines.checks.model import (
     FAIL,
     MAX_SAMPLE,
-    OK,
     WARN,
     CheckResult,
     listing,
@@ -125,7 +124,7 @@ def duplicate_result(row: dict[str, Any]) -> CheckResult:
     """Each event_id occurring n > 1 times adds n - 1 surplus rows; warn (outputs count it once)."""
     surplus = int(row["surplus"])
     if surplus == 0:
-        return CheckResult("duplicate_events", OK, 0, "every event_id occurs once")
+        return CheckResult.passed("duplicate_events", "every event_id occurs once")
     ids = int(row["event_ids"])
     details = [{"event_id": s["event_id"], "copies": int(s["copies"])} for s in row["sample"]]
     summary = (
@@ -350,10 +349,8 @@ def kafka_gap_result(stream: dict[str, Any], min_gap_minutes: float) -> CheckRes
     count = silences + len(holes)
     threshold = {"min_gap_minutes": min_gap_minutes}
     if count == 0:
-        return CheckResult(
+        return CheckResult.passed(
             "kafka_gap",
-            OK,
-            0,
             f"no silence of {min_gap_minutes:g} minutes or more, no hole in any partition's "
             "offsets",
             threshold=threshold,
@@ -504,7 +501,7 @@ def late_result(
             summary = "no day has been aggregated yet (run `pipeline run engagement`)"
         else:
             summary = "no event was ingested after its day was aggregated" + since
-        return CheckResult("late_arrivals", OK, 0, summary, threshold=threshold)
+        return CheckResult.passed("late_arrivals", summary, threshold=threshold)
     ordered = sorted(groups, key=lambda g: (g["day"], not g["missed_sla"]))
     details = [
         {

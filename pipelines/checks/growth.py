@@ -19,7 +19,7 @@ from pyspark.sql import functions as F
 from oncall.errors import DataError
 from pipelines.checks.fold import Plan, flagged_rows
 from pipelines.checks.inputs import Context
-from pipelines.checks.model import FAIL, OK, WARN, CheckResult, listing, micros_iso, plural
+from pipelines.checks.model import FAIL, WARN, CheckResult, listing, micros_iso, plural
 
 PIPELINE = "growth"
 #: the sources the checks read (``runner`` inspects them ahead, at once, over Spark Connect)
@@ -102,8 +102,8 @@ def missing_status_result(row: dict[str, Any]) -> CheckResult:
     """Accounts the snapshot cannot place; fail (Growth and Aggregated miscount them)."""
     count = int(row["accounts"])
     if count == 0:
-        return CheckResult(
-            "missing_current_status", OK, 0, "every account has a current type and status"
+        return CheckResult.passed(
+            "missing_current_status", "every account has a current type and status"
         )
     details = [
         {
@@ -182,8 +182,8 @@ def skipped_states_result(row: dict[str, Any]) -> CheckResult:
     """Invalid moves between consecutive states; warn (the snapshot keeps the latest state)."""
     count = int(row["moves"])
     if count == 0:
-        return CheckResult(
-            "skipped_states", OK, 0, "every account moves only between allowed states"
+        return CheckResult.passed(
+            "skipped_states", "every account moves only between allowed states"
         )
     details = [
         {

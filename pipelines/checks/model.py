@@ -45,6 +45,13 @@ class CheckResult:
     error: str | None = None
 
     @classmethod
+    def passed(
+        cls, check_id: str, summary: str, threshold: dict[str, float] | None = None
+    ) -> CheckResult:
+        """An ``ok`` result: nothing found; ``summary`` says what was verified."""
+        return cls(check_id, OK, 0, summary, threshold=threshold or {})
+
+    @classmethod
     def failed_to_evaluate(cls, check_id: str, reasons: Sequence[str]) -> CheckResult:
         """An ``error`` result: the check could not be evaluated, for these reasons."""
         reason = "; ".join(dict.fromkeys(reasons)) or "unknown reason"

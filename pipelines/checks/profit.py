@@ -22,7 +22,6 @@ from pipelines.checks.inputs import Context
 from pipelines.checks.model import (
     FAIL,
     MAX_SAMPLE,
-    OK,
     WARN,
     CheckResult,
     iso,
@@ -182,10 +181,8 @@ def filing_discrepancy_result(
         if differences:
             details.append({"month": iso(month["month"]), "differences": differences})
     if not details:
-        return CheckResult(
+        return CheckResult.passed(
             "filing_discrepancy",
-            OK,
-            0,
             f"{plural(len(filed_months), 'filed month')} match the pipeline's figures",
             threshold=threshold,
         )
@@ -228,10 +225,8 @@ def cost_data_delay_result(
                 }
             )
     if not details:
-        return CheckResult(
+        return CheckResult.passed(
             "cost_data_delay",
-            OK,
-            0,
             "every month with revenue has its costs, delivered by the deadline",
             threshold=threshold,
         )
