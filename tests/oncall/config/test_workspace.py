@@ -13,22 +13,22 @@ from oncall.config.workspace import resolve_workspace
 from oncall.errors import UsageError
 
 
-def test_option_wins_over_environment_and_ancestors(
-    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("marker", "option"),
+    [("runbooks", True), ("schedules", False)],
+    ids=[
+        "the option wins over the environment and ancestors",
+        "the environment wins over ancestors",
+    ],
+)
+def test_an_explicit_workspace_wins_over_an_ancestor_holding(
+    marker: str, option: bool, workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """``workspace`` is also ONCALL_WORKSPACE (conftest); the current folder is a workspace too."""
     other = tmp_path / "other"
-    (other / "runbooks").mkdir(parents=True)
+    (other / marker).mkdir(parents=True)
     monkeypatch.chdir(other)
-    assert resolve_workspace(workspace).root == workspace.resolve()
-
-
-def test_environment_wins_over_ancestors(
-    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    other = tmp_path / "other"
-    (other / "schedules").mkdir(parents=True)
-    monkeypatch.chdir(other)
-    assert resolve_workspace(None).root == workspace.resolve()
+    assert resolve_workspace(workspace if option else None).root == workspace.resolve()
 
 
 def test_nearest_ancestor_holding_runbooks_or_schedules(
