@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from oncall.errors import UsageError
+from oncall.frozen import frozen
 
 DATA_VARIABLE = "ONCALL_DATA"
 
@@ -29,7 +29,7 @@ def spark_write_path(path: Path) -> str:
     return str(Path(path).absolute())
 
 
-@dataclass(frozen=True)
+@frozen
 class DataRoot:
     """A data root: ``sources/<source>/`` folders of Parquet files and the ``outputs/`` tree."""
 

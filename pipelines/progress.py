@@ -8,9 +8,10 @@ a terminal or with ``--quiet``; then ``step`` only remembers the label.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
+
+from oncall.frozen import frozen
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -23,7 +24,7 @@ class Steps(Protocol):
     def step(self, label: str) -> None: ...
 
 
-@dataclass(frozen=True)
+@frozen
 class StageState:
     """One active stage as the status tracker reports it."""
 

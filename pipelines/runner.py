@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from oncall import clock
 from oncall.errors import DataError, OncallError
+from oncall.frozen import frozen
 from pipelines import outputs, session, spark_errors
 from pipelines.jobs import JobSpec
 from pipelines.layout import DataRoot
@@ -118,7 +119,7 @@ def months_record(months: Sequence[date]) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
+@frozen
 class RunSummary:
     """What one job did, for the command's report."""
 

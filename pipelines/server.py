@@ -25,12 +25,13 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from oncall.errors import RuntimeFailure, UsageError
+from oncall.frozen import frozen
 from oncall.fsio import atomic_write_text
 
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
@@ -67,7 +68,7 @@ def state_folder(workspace_root: Path | None, folder: Path | None = None) -> Pat
     return Path(workspace_root) / "state" / STATE_FOLDER
 
 
-@dataclass(frozen=True)
+@frozen
 class ServerRecord:
     """What ``start`` wrote about the server it launched."""
 
@@ -198,7 +199,7 @@ def _port_free(port: int) -> bool:
 # --- start, stop, status -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class ServerOptions:
     """How ``pipeline server start`` launches the server."""
 
@@ -397,7 +398,7 @@ def _terminate(record: ServerRecord, timeout: float = 30.0) -> None:
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class Stopped:
     """What ``stop`` did: the record it found (None: none) and whether it signalled it."""
 
@@ -418,7 +419,7 @@ def stop(folder: Path) -> Stopped:
     return Stopped(record, True)
 
 
-@dataclass(frozen=True)
+@frozen
 class Status:
     """Whether the recorded server runs and answers."""
 

@@ -29,11 +29,12 @@ import threading
 import time
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from oncall.errors import UsageError
+from oncall.frozen import frozen
 from pipelines import spark_errors
 from pipelines.java import require_java
 from pipelines.spark_errors import translated
@@ -82,7 +83,7 @@ logger.spark.level = {level}
 JVM_NOISE = (b"WARNING: Using incubator modules",)
 
 
-@dataclass(frozen=True)
+@frozen
 class SparkOptions:
     """How to start Spark: what ``--master``, ``--conf``, ``--driver-memory`` and ``--ui`` say."""
 

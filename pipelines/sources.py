@@ -9,12 +9,12 @@ read with the expected schema.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oncall.errors import DataError
+from oncall.frozen import frozen
 from pipelines import schemas
 from pipelines.layout import DataRoot, spark_path
 from pipelines.spark_errors import describe, translated
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 
-@dataclass(frozen=True)
+@frozen
 class SourceFile:
     """One file of a source as listed: where it is, when it landed (mtime) and its size."""
 
@@ -40,7 +40,7 @@ class SourceFile:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class SourceSnapshot:
     """The files of one source a run read."""
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -32,6 +31,7 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from oncall.errors import DataError
+from oncall.frozen import frozen
 from pipelines import session
 from pipelines.checks.fold import Plan
 from pipelines.checks.inputs import Context
@@ -138,7 +138,7 @@ def duplicate_result(row: dict[str, Any]) -> CheckResult:
 # --- kafka_gap ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class LateLookup:
     """Per event day (by index from ``first_day``, days since 1970), when it was first
     aggregated and the aggregation in effect at ``--as-of``, in epoch micros (None: never)."""
@@ -290,7 +290,7 @@ def stream_metrics(
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class OffsetHole:
     """Offsets ``first``..``last`` (inclusive) of one partition never arrived."""
 
@@ -397,7 +397,7 @@ def kafka_gap_result(stream: dict[str, Any], min_gap_minutes: float) -> CheckRes
 # --- late_arrivals ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class DayAggregation:
     """When an event day was first aggregated, and the aggregation in effect at ``--as-of``."""
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import UTC, date, datetime
 from typing import Any
+
+from oncall.frozen import frozen
 
 OK = "ok"
 WARN = "warn"
@@ -26,7 +28,7 @@ def worst(statuses: Iterable[str]) -> str:
     return max(statuses, key=SEVERITY.index, default=OK)
 
 
-@dataclass(frozen=True)
+@frozen
 class CheckResult:
     """One check's verdict: its JSON keys (id, status, count, summary, details) and context."""
 
@@ -79,7 +81,7 @@ class CheckResult:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class PipelineReport:
     """The checks of one pipeline; its status is the worst of theirs."""
 

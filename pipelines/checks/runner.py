@@ -12,13 +12,13 @@ from __future__ import annotations
 import contextlib
 import importlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oncall.config import catalog
 from oncall.errors import ConfigError, DataError
+from oncall.frozen import frozen
 from pipelines import spark_errors
 from pipelines.checks import MODULES
 from pipelines.checks.inputs import Context, Inputs
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from oncall.config.workspace import Workspace
 
 
-@dataclass(frozen=True)
+@frozen
 class Diagnosis:
     """The result of one ``pipeline diagnose`` run."""
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
+
+from oncall.frozen import frozen
 
 SLOT_SECONDS = 360
 SLOTS_PER_DAY = 86_400 // SLOT_SECONDS
@@ -39,7 +40,7 @@ EVENT_TYPES = (
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class OffsetGap:
     """A hole in one partition's offsets: ``width`` offsets are skipped from ``at`` on."""
 
@@ -48,7 +49,7 @@ class OffsetGap:
     width: int
 
 
-@dataclass(frozen=True)
+@frozen
 class ClickPlan:
     """Everything Spark needs to generate the clicks: small, and computed in Python."""
 

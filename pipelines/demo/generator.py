@@ -17,7 +17,7 @@ import json
 import re
 import shutil
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from oncall.errors import UsageError
+from oncall.frozen import frozen
 from oncall.fsio import atomic_write_text
 from pipelines.demo import faults as fault_catalog
 from pipelines.demo.clicks import ClickPlan
@@ -58,7 +59,7 @@ def default_end_month(now: datetime) -> date:
     return month if cost_deadline_passed(month, now) else add_months(month, -1)
 
 
-@dataclass(frozen=True)
+@frozen
 class DemoOptions:
     """The size and shape of a demo data set; ``resolve`` fills in and checks the rest."""
 

@@ -18,6 +18,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from oncall.frozen import frozen
+
 UTC = UTC
 
 ACCOUNT_TYPE_WEIGHTS = {"free": 0.45, "team": 0.38, "enterprise": 0.17}
@@ -52,7 +54,7 @@ def midnight(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=UTC)
 
 
-@dataclass(frozen=True)
+@frozen
 class Calendar:
     """The months of the data set and the instants derived from them."""
 
@@ -135,14 +137,14 @@ class Account:
         return next((e.account_type for e in reversed(self.events) if e.account_type), None)
 
 
-@dataclass(frozen=True)
+@frozen
 class Invoice:
     account_id: str
     invoice_date: date
     amount: float
 
 
-@dataclass(frozen=True)
+@frozen
 class Cost:
     cost_center: str
     month: date
@@ -151,14 +153,14 @@ class Cost:
     delivered_at: datetime
 
 
-@dataclass(frozen=True)
+@frozen
 class Salary:
     team: str
     month: date
     amount: float
 
 
-@dataclass(frozen=True)
+@frozen
 class Filing:
     month: date
     revenue: float

@@ -7,11 +7,12 @@ the job module is imported only when the job runs.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from types import ModuleType
 
+from oncall.frozen import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class JobSpec:
     """What a pipeline reads and writes; its code is ``pipelines.jobs.<id>``."""
 
