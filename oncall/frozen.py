@@ -38,6 +38,10 @@ def _values(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
 def frozen(cls: type[T]) -> type[T]:
     """Make ``cls`` a frozen dataclass (see the module docstring)."""
     own = set(vars(cls))
+    if vars(cls).get("__hash__", 0) is None and "__eq__" in own:
+        # Python's own None next to an __eq__ is not a choice of the class: hash it over the
+        # fields, as a frozen dataclass does
+        own.discard("__hash__")
     cls = dataclass(repr=False, eq=False)(cls)
     every = fields(cls)  # type: ignore[arg-type]
     names = frozenset(f.name for f in every)

@@ -56,6 +56,22 @@ class Own:
         return 7
 
 
+@frozen
+class OwnEq:
+    value: int
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, OwnEq)
+
+
+@dataclasses.dataclass(frozen=True)
+class PlainOwnEq:
+    value: int
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PlainOwnEq)
+
+
 weeks = st.builds(
     lambda d, e, r, t: (d, e, r, t),
     st.dates(),
@@ -130,3 +146,8 @@ def test_one_field_and_no_field() -> None:
 def test_methods_a_class_defines_itself_are_kept() -> None:
     assert Own(1) == Own(2)
     assert hash(Own(1)) == 7
+
+
+def test_a_class_with_its_own_eq_is_hashed_over_its_fields_as_a_frozen_dataclass_is() -> None:
+    assert OwnEq(1) == OwnEq(2)
+    assert hash(OwnEq(1)) == hash(PlainOwnEq(1)) == hash((1,))
