@@ -35,6 +35,9 @@ lexicographic one; a goal that the last search's plan already meets at 0, its lo
 is held there without a search; and the first search assumes the first two goals at 0 (no
 uneven cycle, no two weeks running) and goes straight to the holiday spread. A plan found that
 way proves both at their lower bound; only when none exists are they searched for themselves.
+The holiday spread is proven level by level, one whole lowest total at a time, and then its
+lowest total is fixed when only one is possible (``spread``, ``level`` and ``pin`` below; why
+that is exact: docs/rotation.md).
 
 Each search has a time limit as a safety net. A search stopped by it keeps its best plan, or the
 last search's plan (which meets every goal held so far), and its goals are marked unproven.
@@ -42,6 +45,7 @@ last search's plan (which meets every goal held so far), and its goals are marke
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -359,6 +363,15 @@ def _decode(
     return engineers
 
 
+#: the most lowest totals one level of the holiday spread tries before searching as usual
+_LEVELS = 12
+_UNLIMITED = 2**31 - 1
+
+
+class _TooWide(Exception):
+    """A level of the holiday spread that is better searched as usual."""
+
+
 #: goals solved together in one search, with weights that keep their order exact
 _TOGETHER = (("week_excess", "back_to_back"),)
 
@@ -449,6 +462,7 @@ def _lexicographic(
 
     def search(stage: Sequence[str]) -> Any:
         """Minimise ``stage``'s goals over the model as it stands: HiGHS's status."""
+        pin()
         costs = np.zeros(lp.num_col_)
         for goal, weight in _weights(problem, stage):
             for column, coefficient in objectives[goal][0].items():
@@ -484,6 +498,114 @@ def _lexicographic(
             hold(goal, reached[goal])
         return True
 
+    # the holiday spread's columns: the highest and the lowest total
+    spread_terms = objectives["holiday_spread"][0]
+    top = next(column for column, sign in spread_terms.items() if sign > 0)
+    bottom = next(column for column, sign in spread_terms.items() if sign < 0)
+    #: the spread held, once its search is over, for ``pin``
+    pinned: list[int] = []
+
+    def spread(stage: Sequence[str]) -> bool:
+        """The holiday spread, proven level by level; False when there is no plan at all.
+
+        HiGHS finds a plan of a small spread at once, but proving that no plan has a smaller
+        one can take it seconds of cuts at the root (docs/performance.md). So: take its first
+        plan, then ask for a plan whose spread is smaller than the best so far, one lowest
+        total at a time (``level``). When no lowest total admits one, none exists, and the best
+        spread so far is the optimum. A question too wide or too slow to answer that way falls
+        back to the search as usual.
+        """
+        nonlocal incumbent
+        solver.setOptionValue("mip_max_improving_sols", 1)
+        status = search(stage)
+        solver.setOptionValue("mip_max_improving_sols", _UNLIMITED)
+        if status != highspy.HighsModelStatus.kSolutionLimit:
+            # proven at once (or no plan, or out of time): nothing for the levels to do
+            settled = settle(stage, status)
+            if settled:
+                pinned.append(values["holiday_spread"])
+            return settled
+        incumbent = list(solver.getSolution().col_value)
+        best = evaluate(problem, _decode(problem, x, free, incumbent))["holiday_spread"]
+        while best > 0:
+            try:
+                found = level(best - 1)
+            except _TooWide:
+                return settle(stage, search(stage))
+            if found is None:
+                break
+            incumbent = found
+            best = evaluate(problem, _decode(problem, x, free, incumbent))["holiday_spread"]
+        hold("holiday_spread", best)
+        pinned.append(best)
+        return True
+
+    def lowest_totals(most: int) -> range | None:
+        """The whole numbers the lowest total can be in a plan of spread at most ``most``:
+        at most the relaxation's highest lowest total, at least its lowest highest total less
+        ``most`` (None when the relaxation has no answer)."""
+        bounds = []
+        for column, sign in ((bottom, -1.0), (top, 1.0)):
+            costs = np.zeros(lp.num_col_)
+            costs[column] = sign
+            solver.changeColsCost(lp.num_col_, columns, costs)
+            solver.setOptionValue("solve_relaxation", True)
+            solver.run()
+            solver.setOptionValue("solve_relaxation", False)
+            if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            bounds.append(sign * solver.getInfo().objective_function_value)
+        highest, lowest = math.floor(bounds[0] + 1e-6), math.ceil(bounds[1] - 1e-6) - most
+        return range(lowest, highest + 1)
+
+    def level(most: int) -> list[float] | None:
+        """A plan of holiday spread at most ``most`` (its column values); None when none
+        exists. Raises ``_TooWide`` when the question is too wide or too slow to answer so.
+
+        Every total lies between the lowest and the highest, so fixing the lowest at a whole
+        number and the highest at most ``most`` above it asks for a plan whose totals all lie
+        in that window; HiGHS answers each such question in a fraction of a second, mostly by
+        its relaxation alone, where the spread's own search needs seconds of cuts.
+        """
+        candidates = lowest_totals(most)
+        if candidates is None or len(candidates) > _LEVELS:
+            raise _TooWide
+        solver.changeColsCost(lp.num_col_, columns, np.zeros(lp.num_col_))
+        try:
+            for lowest in candidates:
+                solver.changeColBounds(bottom, lowest, lowest)
+                solver.changeColBounds(top, lowest, lowest + most)
+                solver.setOptionValue("presolve", "off")
+                solver.run()
+                solver.setOptionValue("presolve", "choose")
+                status = solver.getModelStatus()
+                if status == highspy.HighsModelStatus.kOptimal:
+                    return list(solver.getSolution().col_value)
+                if status != highspy.HighsModelStatus.kInfeasible:
+                    raise _TooWide
+            return None
+        finally:
+            for column in (top, bottom):
+                solver.changeColBounds(column, model.lower[column], model.upper[column])
+
+    def pin() -> None:
+        """Before the first search after the spread's: the later goals' relaxations are much
+        tighter with the lowest total a whole number (a search of seconds becomes one of a
+        fraction), so when the spread held leaves the lowest total one possible value, fix it
+        there; no plan changes."""
+        while pinned:
+            most = pinned.pop()
+            candidates = lowest_totals(most)
+            if candidates is not None and len(candidates) == 1:
+                solver.changeColBounds(bottom, candidates[0], candidates[0])
+                solver.changeColBounds(top, candidates[0], candidates[0] + most)
+
+    def stage_search(stage: Sequence[str]) -> bool:
+        """Search ``stage`` and hold its goals; False when there is no plan."""
+        if tuple(stage) == ("holiday_spread",):
+            return spread(stage)
+        return settle(stage, search(stage))
+
     stages = _stages(problem, objectives)
     assumable = all(objectives[goal][0] or not objectives[goal][1] for goal in _TOGETHER[0])
     if len(stages) > 1 and stages[0] == _TOGETHER[0] and assumable:
@@ -491,7 +613,7 @@ def _lexicographic(
         # proves them; with none, forget the assumption and search them as usual
         for goal in stages[0]:
             hold(goal, 0)
-        if settle(stages[1], search(stages[1])):
+        if stage_search(stages[1]):
             stages = stages[2:]
         else:
             values.clear()
@@ -505,8 +627,8 @@ def _lexicographic(
                 for goal in stage:
                     hold(goal, 0)
                 continue
-        status = search(stage)
-        if not settle(stage, status):
+        if not stage_search(stage):
+            status = solver.getModelStatus()
             raise RuntimeError(f"the rotation solver stopped: {solver.modelStatusToString(status)}")
     assert incumbent is not None
     engineers = _decode(problem, x, free, incumbent)
