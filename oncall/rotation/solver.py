@@ -21,10 +21,11 @@ their optimum (a lexicographic optimum, so no weighting can trade one goal for a
    their own calendar, counting the days carried in.
 4. ``changes`` (repairs only): weeks that differ from the plan the team last saw.
 5. ``departures``: weeks whose engineer is not the plain rotation's (list order); among plans
-   with the fewest, the one whose departures come latest (a weight of less than 1/L per week
-   breaks ties without ever trading a departure), so which weeks depart does not depend on the
-   solver. Who takes a departed week can, among plans equal on every goal: the engine is
-   deterministic for one formulation and one HiGHS version.
+   with the fewest, the one whose departures come latest by the sum of their positions (a
+   weight of less than 1/L per week breaks ties without ever trading a departure), so the
+   coming weeks stay in list order. Plans equal on every goal and on that sum (departures at
+   weeks 1 and 4 or at 2 and 3; who takes a departed week) are told apart by HiGHS alone:
+   the engine is deterministic for one formulation and one HiGHS version.
 
 Each goal is a linear function of ``x`` and a few auxiliary variables (running counts per
 cycle, the highest and lowest count, linearised maxima), so holding a goal at its optimum is one
