@@ -367,6 +367,8 @@ def _decode(
 #: the most lowest totals one level of the holiday spread tries before searching as usual
 _LEVELS = 12
 _UNLIMITED = 2**31 - 1
+#: how far a relaxation's bound may be off a whole number and still count as it
+_SLACK = 1e-3
 
 
 class _TooWide(Exception):
@@ -556,7 +558,9 @@ def _lexicographic(
             if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return None
             bounds.append(sign * solver.getInfo().objective_function_value)
-        highest, lowest = math.floor(bounds[0] + 1e-6), math.ceil(bounds[1] - 1e-6) - most
+        # rounded outwards past the relaxation's tolerances: a wider range only asks more
+        # questions, a narrower one could skip the lowest total of a plan
+        highest, lowest = math.floor(bounds[0] + _SLACK), math.ceil(bounds[1] - _SLACK) - most
         return range(lowest, highest + 1)
 
     def level(most: int) -> list[float] | None:
