@@ -22,8 +22,12 @@ from pipelines.jobs import JOBS
 from pipelines.layout import DataRoot
 
 PIPELINE = Path(sys.executable).parent / "pipeline"
+#: the tests' own JVMs (drivers, executors, daemons) live seconds: the client compiler alone
+#: (C1) serves them better than waiting for the optimising one, whose threads compete with the
+#: work on two cores (docs/development.md); the suite's long-lived session keeps both
+SHORT_LIVED_JVM = "-XX:TieredStopAtLevel=1"
 #: small, like the suite's own session: two cores, two shuffle partitions
-LOCAL_SPARK = (
+SMALL_SPARK = (
     "--master",
     "local[2]",
     "--conf",
@@ -31,6 +35,8 @@ LOCAL_SPARK = (
     "--conf",
     "spark.default.parallelism=2",
 )
+#: the same for a ``pipeline`` process that runs a command and exits
+LOCAL_SPARK = (*SMALL_SPARK, "--conf", f"spark.driver.extraJavaOptions={SHORT_LIVED_JVM}")
 #: what a stack trace or an unhandled error would leave on stderr
 TRACE_MARKS = ("Traceback", "\tat ", "at org.apache", "Exception in thread", "py4j.protocol")
 

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from pipelines.cli import app
 from pipelines.layout import DataRoot
 from tests.pipelines.cluster.runs import (
+    SHORT_LIVED_JVM,
     TRACE_MARKS,
     Finished,
     Started,
@@ -47,6 +48,10 @@ EXECUTOR_CONF = (
     "spark.sql.shuffle.partitions=2",
     "--conf",
     "spark.default.parallelism=2",
+    "--conf",
+    f"spark.driver.extraJavaOptions={SHORT_LIVED_JVM}",
+    "--conf",
+    f"spark.executor.extraJavaOptions={SHORT_LIVED_JVM}",
 )
 WATCHDOG_SECONDS = 10
 
