@@ -194,15 +194,18 @@ def _uneven(seed: int) -> Problem:
     )
 
 
+def _is_question(highs: Any) -> bool:
+    """Whether HiGHS is about to answer a level question: an integer run with no objective."""
+    return not highs.getOptionValue("solve_relaxation")[1] and not any(highs.getLp().col_cost_)
+
+
 def _questions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The status of every level question (an integer run with no objective) from now on."""
+    """The status of every level question from now on."""
     asked: list[str] = []
     original = highspy.Highs.run
 
     def run(self: Any) -> Any:
-        question = not self.getOptionValue("solve_relaxation")[1] and not any(
-            self.getLp().col_cost_
-        )
+        question = _is_question(self)
         done = original(self)
         if question:
             asked.append(self.modelStatusToString(self.getModelStatus()))
@@ -251,7 +254,7 @@ def test_a_level_question_stopped_by_its_time_limit_falls_back_to_the_search(
     stopped: list[int] = []
 
     def no_time_for_questions(self: Any) -> Any:
-        if not self.getOptionValue("solve_relaxation")[1] and not any(self.getLp().col_cost_):
+        if _is_question(self):
             self.setOptionValue("time_limit", 0.0)
             stopped.append(1)
         try:
