@@ -12,6 +12,9 @@ The behaviour is that of ``@dataclass(frozen=True)``: equal when of the same cla
 compared fields, hashed over them (``field(compare=False)``/``hash=`` honoured), the dataclass
 repr, and ``FrozenInstanceError`` on any assignment or deletion after ``__init__``. Type
 checkers see a frozen dataclass (``dataclass_transform``).
+
+``@strict_keys`` is ``@frozen`` for the models of files people edit: pydantic, validating a file
+against the class, rejects a key the class does not have, so a typo never passes silently.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from operator import attrgetter
 from typing import Any, TypeVar, dataclass_transform
 
 T = TypeVar("T")
+
+#: pydantic's configuration of a ``@strict_keys`` class
+FORBID_EXTRA = {"extra": "forbid"}
 
 
 def _values(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
@@ -75,3 +81,10 @@ def frozen(cls: type[T]) -> type[T]:
             method.__qualname__ = f"{cls.__qualname__}.{method.__name__}"
             setattr(cls, method.__name__, method)
     return cls
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
+def strict_keys(cls: type[T]) -> type[T]:
+    """``@frozen``, and pydantic validation of the class rejects unknown keys."""
+    setattr(cls, "__pydantic_config__", FORBID_EXTRA)  # noqa: B010 - a class attribute pydantic reads
+    return frozen(cls)

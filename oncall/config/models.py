@@ -2,7 +2,7 @@
 
 These classes are what the rest of the code works with. They import nothing heavy, so commands
 that read a cached, already validated workspace start instantly; ``oncall.config.validation``
-checks raw YAML against them with pydantic (``__pydantic_config__`` forbids unknown keys) and
+checks raw YAML against them with pydantic (``@strict_keys`` classes reject unknown keys) and
 adds the checks that span fields and files.
 """
 
@@ -13,13 +13,10 @@ from datetime import date, time
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from oncall.frozen import frozen
+from oncall.frozen import strict_keys
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
-
-#: unknown keys are errors: a typo must not pass silently
-FORBID_EXTRA = {"extra": "forbid"}
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -29,11 +26,9 @@ Policy = Literal["immediate", "working-hours", "month-end-watch"]
 # --- schedules/<rotation-id>.yaml -------------------------------------------------------------
 
 
-@frozen
+@strict_keys
 class HolidayCalendar:
     """A public-holiday calendar as the ``holidays`` package names it (``DE``, ``BY``)."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     country: str
     subdiv: str | None = None
@@ -42,11 +37,9 @@ class HolidayCalendar:
         return f"{self.country}-{self.subdiv}" if self.subdiv else self.country
 
 
-@frozen
+@strict_keys
 class Leave:
     """Personal leave, inclusive of both dates."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     start: date
     end: date
@@ -57,11 +50,9 @@ class Leave:
         return self.start <= last and self.end >= first
 
 
-@frozen
+@strict_keys
 class Member:
     """One engineer of a rotation; ``id`` is what people type on the command line."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     id: str
     name: str
@@ -73,33 +64,27 @@ class Member:
     timezone: str | None = None
 
 
-@frozen
+@strict_keys
 class RotationSpec:
     """The ``rotation:`` block: when week 1 starts and when shifts change hands."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     start: date
     handoff: time = time(9, 30)
     handoff_minutes: int = 30
 
 
-@frozen
+@strict_keys
 class WorkingHours:
     """When a working-hours policy picks incidents up, in the rotation's time zone."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     start: time = time(9, 0)
     end: time = time(17, 0)
     days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 
 
-@frozen
+@strict_keys
 class Rotation:
     """A weekly rotation; ``id`` is the file name without ``.yaml``."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     name: str
     timezone: str
@@ -132,11 +117,9 @@ class Rotation:
 # --- schedules/teams.yaml ---------------------------------------------------------------------
 
 
-@frozen
+@strict_keys
 class Team:
     """An owner team and how to reach it."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     name: str
     email: str
@@ -152,11 +135,9 @@ class Team:
         return ", ".join(c for c in (self.phone, self.chat, self.email) if c)
 
 
-@frozen
+@strict_keys
 class Teams:
     """The teams file: every team a runbook may name as owner or support."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     teams: tuple[Team, ...]
 
@@ -168,21 +149,17 @@ class Teams:
 # --- runbooks/<pipeline-id>.yaml --------------------------------------------------------------
 
 
-@frozen
+@strict_keys
 class Owners:
     """Owner teams by name: primary first, then secondary."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     primary: tuple[str, ...]
     secondary: tuple[str, ...] = ()
 
 
-@frozen
+@strict_keys
 class DataSource:
     """A source the pipeline reads, and who delivers it."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     name: str
     description: str
@@ -190,11 +167,9 @@ class DataSource:
     arrives: str | None = None
 
 
-@frozen
+@strict_keys
 class CommonIssue:
     """A known failure mode, detected by a diagnose check of the same id."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     id: str
     title: str
@@ -202,11 +177,9 @@ class CommonIssue:
     symptoms: str | None = None
 
 
-@frozen
+@strict_keys
 class Deadline:
     """A recurring deadline: weekly on ``weekday`` or monthly on ``day`` (-1 = last day)."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     name: str
     every: Literal["week", "month"]
@@ -217,11 +190,9 @@ class Deadline:
     owner: str | None = None
 
 
-@frozen
+@strict_keys
 class SLA:
     """Service levels in structured form; ``summary`` is the sentence people quote."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     summary: str
     respond_within_minutes: int | None = None
@@ -230,22 +201,18 @@ class SLA:
     deadlines: tuple[Deadline, ...] = ()
 
 
-@frozen
+@strict_keys
 class OnCall:
     """Who answers incidents: a rotation (or none) under a policy, with supporting teams."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     rotation: str | None
     policy: Policy
     support: tuple[str, ...] = ()
 
 
-@frozen
+@strict_keys
 class Runbook:
     """A pipeline's runbook: owners, sources, SLA, on-call policy and known issues."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     id: str
     name: str

@@ -23,10 +23,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from oncall.config.models import FORBID_EXTRA
 from oncall.config.workspace import Workspace
 from oncall.errors import ConfigError, RuntimeFailure, UsageError
-from oncall.frozen import frozen
+from oncall.frozen import strict_keys
 
 ITEMS_FILE = "handoff.yaml"
 HEADER = """\
@@ -35,11 +34,9 @@ HEADER = """\
 """
 
 
-@frozen
+@strict_keys
 class Item:
     """One carried-over item."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     id: int
     text: str
@@ -52,10 +49,8 @@ class Item:
         return self.added <= day and (self.closed is None or self.closed > day)
 
 
-@frozen
+@strict_keys
 class ItemsFile:
-    __pydantic_config__ = FORBID_EXTRA
-
     items: tuple[Item, ...] = ()
 
 

@@ -1,7 +1,7 @@
 """Plain data of the rotation engine: state files, week assignments, schedules and loads.
 
 Everything here is a frozen dataclass importing only the standard library, so commands reading a
-cached state start instantly. The state-file classes carry ``__pydantic_config__`` so that
+cached state start instantly. The state-file classes are ``@strict_keys`` so that
 ``oncall.rotation.store`` validates hand-edited YAML against them (unknown keys are errors).
 """
 
@@ -12,32 +12,28 @@ from dataclasses import field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from oncall.config.models import FORBID_EXTRA, Leave
-from oncall.frozen import frozen
+from oncall.config.models import Leave
+from oncall.frozen import frozen, strict_keys
 
 # --- state files: schedules/<rotation-id>/swaps.yaml and published.yaml ----------------------
 
 
-@frozen
+@strict_keys
 class SwapWeek:
     """One side of a swap: the week starting ``week`` goes from ``was`` to ``now``."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     week: date
     was: str
     now: str
 
 
-@frozen
+@strict_keys
 class Swap:
     """An explicit trade of two weeks between two members (``oncall swap add``).
 
     Undone swaps stay in the file with ``undone`` set, so the record of changes to a week only
     grows (the calendar's SEQUENCE is derived from it).
     """
-
-    __pydantic_config__ = FORBID_EXTRA
 
     id: int
     weeks: tuple[SwapWeek, ...]
@@ -64,12 +60,10 @@ class Swap:
         return f"#{self.id}: {sides}"
 
 
-@frozen
+@strict_keys
 class PublishedWeek:
     """A week frozen by ``oncall publish``: the engine never changes it afterwards (nor its
     backup, when the rotation has one and it was published with it)."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     week: date
     engineer: str | None
@@ -78,13 +72,11 @@ class PublishedWeek:
     backup: str | None = None
 
 
-@frozen
+@strict_keys
 class PlannedWeek:
     """A week of the rotation's current plan: what the team last saw, kept unless a rule forces
     a change (``schedules/<rotation-id>/plan.yaml``, written by every command that changes the
     plan)."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     week: date
     engineer: str | None
@@ -95,7 +87,7 @@ class PlannedWeek:
     backup_reason: str | None = None
 
 
-@frozen
+@strict_keys
 class Cover:
     """Someone answering instead of the person on call for any span of time (``oncall cover``).
 
@@ -104,8 +96,6 @@ class Cover:
     is None, instead of whoever is the primary engineer then. The weekly plan underneath never
     changes. Removed covers stay in the file stamped ``removed`` (calendars cancel their events).
     """
-
-    __pydantic_config__ = FORBID_EXTRA
 
     id: int
     member: str

@@ -9,42 +9,33 @@ models of ``oncall.rotation.model``.
 
 from __future__ import annotations
 
-from oncall.config.models import FORBID_EXTRA
-from oncall.frozen import frozen
+from oncall.frozen import strict_keys
 from oncall.rotation.model import Cover, PlannedWeek, PublishedWeek, Swap
 
 
-@frozen
+@strict_keys
 class SwapsFile:
     """``schedules/<rotation-id>/swaps.yaml``."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     swaps: tuple[Swap, ...] = ()
 
 
-@frozen
+@strict_keys
 class PublishedFile:
     """``schedules/<rotation-id>/published.yaml``."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     weeks: tuple[PublishedWeek, ...] = ()
 
 
-@frozen
+@strict_keys
 class PlanFile:
     """``schedules/<rotation-id>/plan.yaml``."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     weeks: tuple[PlannedWeek, ...] = ()
 
 
-@frozen
+@strict_keys
 class CoversFile:
     """``schedules/<rotation-id>/covers.yaml``."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     covers: tuple[Cover, ...] = ()
