@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from oncall import clock
-from oncall.cli.base import TableFormat, err_console, out_console, print_json
+from oncall.cli.base import TableFormat, out_console, print_json
 from pipelines.cli.context import announce, state
 from pipelines.cli.options import (
     ConfOption,
@@ -87,14 +87,12 @@ def demo_data(
     )
     quiet = state(ctx).quiet
 
-    from pipelines import progress
     from pipelines.demo.generator import generate
     from pipelines.spark_errors import translated
 
     resolved = options.resolve(clock.now())
     with (
-        spark_session(spark_opts) as spark,
-        progress.display(spark, err_console(), enabled=not quiet) as steps,
+        spark_session(spark_opts, quiet=quiet) as (spark, steps),
         translated("demo-data"),
     ):
         manifest = generate(spark, out, resolved, steps)

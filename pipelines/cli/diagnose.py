@@ -7,20 +7,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from oncall import clock
-from oncall.cli.base import err_console, out_console, print_json
+from oncall.cli.base import out_console, print_json
 from pipelines.checks.report import DiagnoseFormat
-from pipelines.cli.context import PipelineState, announce, optional_workspace, state
+from pipelines.cli.context import PipelineState, announce, optional_workspace
 from pipelines.cli.options import (
     SPARK_DEFAULTS,
     DataOption,
     DiagnoseAsOfOption,
     DiagnoseNames,
-    check_names,
-    parse_as_of,
+    request,
     spark_parameters,
 )
-from pipelines.cli.spark import SparkArgs, run_spark_options, spark_session
-from pipelines.jobs import run_order
+from pipelines.cli.spark import SparkArgs, spark_session
 
 if TYPE_CHECKING:
     from oncall.config.workspace import Workspace
@@ -44,14 +42,9 @@ def diagnose(
     spark_args: SparkArgs = SPARK_DEFAULTS,
 ) -> None:
     """Check pipelines for their known failure modes (exit 1: a check fails, 3: unreadable data)."""
-    from pipelines.layout import resolve_data_root
-
-    check_names(names)
-    settings = state(ctx)
-    instant = parse_as_of(as_of)
-    root = resolve_data_root(data)
-    pipelines = [spec.id for spec in run_order(names)]
-    options = run_spark_options(settings, *spark_args)
+    asked = request(ctx, names, data, as_of, spark_args)
+    settings, instant = asked.settings, asked.as_of
+    pipelines = [spec.id for spec in asked.specs]
 
     from oncall.cli.base import report, warn
     from pipelines.checks import report as formats
@@ -61,16 +54,12 @@ def diagnose(
     runbooks = runner.load_runbooks(workspace, pipelines)
     note = announce(settings.quiet)
 
-    from pipelines import progress
-
     now = clock.now()
-    with (
-        spark_session(options, hint=not settings.quiet) as spark,
-        progress.display(spark, err_console(), enabled=not settings.quiet) as steps,
-    ):
+    quiet = settings.quiet
+    with spark_session(asked.spark, quiet=quiet, hint=not quiet) as (spark, steps):
         diagnosis = runner.diagnose(
             spark,
-            root,
+            asked.root,
             pipelines,
             runbooks,
             as_of=instant or now,

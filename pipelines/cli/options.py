@@ -7,15 +7,21 @@ import inspect
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
 from oncall import clock
 from oncall.cli.base import TableFormat
 from oncall.errors import UsageError
-from pipelines.cli.spark import SparkArgs
-from pipelines.jobs import JOBS
+from pipelines.cli.context import PipelineState, state
+from pipelines.cli.spark import SparkArgs, run_spark_options
+from pipelines.jobs import JOBS, run_order
+
+if TYPE_CHECKING:
+    from pipelines.jobs import JobSpec
+    from pipelines.layout import DataRoot
+    from pipelines.session import SparkOptions
 
 
 def names_argument(verb: str) -> Any:
@@ -143,3 +149,27 @@ def parse_as_of(text: str | None) -> datetime | None:
     if text is None:
         return None
     return clock.parse_datetime(text, what="--as-of", default_zone=UTC).astimezone(UTC)
+
+
+class Request(NamedTuple):
+    """What ``run`` and ``diagnose`` are asked to do, every part checked before Spark starts."""
+
+    settings: PipelineState
+    specs: list[JobSpec]
+    root: DataRoot
+    as_of: datetime | None
+    spark: SparkOptions
+
+
+def request(
+    ctx: typer.Context, names: list[str], data: Path | None, as_of: str | None, spark: SparkArgs
+) -> Request:
+    """The pipelines ``names`` select in run order, the data root, ``--as-of`` and the Spark
+    to use (``run_spark_options``), or the usage error of the first that is wrong."""
+    from pipelines.layout import resolve_data_root
+
+    check_names(names)
+    settings = state(ctx)
+    instant = parse_as_of(as_of)
+    root = resolve_data_root(data)
+    return Request(settings, run_order(names), root, instant, run_spark_options(settings, *spark))

@@ -6,20 +6,18 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from oncall.cli.base import TableFormat, err_console, out_console, print_json
-from pipelines.cli.context import announce, state
+from oncall.cli.base import TableFormat, out_console, print_json
+from pipelines.cli.context import announce
 from pipelines.cli.options import (
     SPARK_DEFAULTS,
     DataOption,
     FormatOption,
     RunAsOfOption,
     RunNames,
-    check_names,
-    parse_as_of,
+    request,
     spark_parameters,
 )
-from pipelines.cli.spark import SparkArgs, run_spark_options, spark_session
-from pipelines.jobs import run_order
+from pipelines.cli.spark import SparkArgs, spark_session
 
 if TYPE_CHECKING:
     from pipelines.runner import RunSummary
@@ -35,17 +33,10 @@ def run(
     format: FormatOption = TableFormat.table,
 ) -> None:
     """Run pipelines (in dependency order) over a data root and commit their outputs."""
-    from pipelines.layout import resolve_data_root
+    asked = request(ctx, names, data, as_of, spark_args)
+    quiet = asked.settings.quiet
 
-    check_names(names)
-    settings = state(ctx)
-    quiet = settings.quiet
-    instant = parse_as_of(as_of)
-    root = resolve_data_root(data)
-    specs = run_order(names)
-    options = run_spark_options(settings, *spark_args)
-
-    from pipelines import progress, runner
+    from pipelines import runner
 
     note = announce(quiet)
     done: list[RunSummary] = []
@@ -57,12 +48,15 @@ def run(
     def waiting(pipeline: str) -> None:
         note(f"waiting for another run holding outputs/{pipeline} ...")
 
-    with (
-        spark_session(options, hint=not quiet) as spark,
-        progress.display(spark, err_console(), enabled=not quiet) as steps,
-    ):
+    with spark_session(asked.spark, quiet=quiet, hint=not quiet) as (spark, steps):
         runner.run_jobs(
-            spark, root, specs, as_of=instant, progress=steps, on_done=finished, on_wait=waiting
+            spark,
+            asked.root,
+            asked.specs,
+            as_of=asked.as_of,
+            progress=steps,
+            on_done=finished,
+            on_wait=waiting,
         )
     _report_runs(done, format)
 

@@ -1,4 +1,5 @@
-"""Where a ``pipeline`` command gets Spark, and the one block that starts and stops it.
+"""Where a ``pipeline`` command gets Spark, and the one block that starts and stops it (with the
+progress display of its stages).
 
 pyspark is imported only when a session is asked for (``pipelines.session``), never on import
 of this module, so ``pipeline --help`` stays fast.
@@ -16,6 +17,7 @@ from pipelines.cli.context import PipelineState, optional_workspace
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+    from pipelines.progress import Steps
     from pipelines.session import SparkOptions
 
 
@@ -87,20 +89,26 @@ def run_spark_options(
 
 
 @contextmanager
-def spark_session(options: SparkOptions, *, hint: bool = False) -> Iterator[SparkSession]:
-    """The session ``options`` ask for, stopped on the way out if this block started it.
+def spark_session(
+    options: SparkOptions, *, quiet: bool, hint: bool = False
+) -> Iterator[tuple[SparkSession, Steps]]:
+    """The session ``options`` ask for, and the progress display of its stages on stderr (none
+    with ``quiet``); the session is stopped on the way out if this block started it.
 
     A session that cannot be had raises its one-line error before the block runs: exit 2 when
     no Spark Connect server answers at the address (docs/spark.md, "Exit codes"), exit 3 when
     Java or Spark does not start (docs/pipelines.md). With ``hint``, a command that had to start
     local Spark says so, and how a warm server saves that time (docs/spark.md).
     """
+    from oncall.cli.base import err_console
+    from pipelines import progress
     from pipelines.session import open_session
 
     with open_session(options) as (spark, started):
         if hint:
             _hint_server(options, started)
-        yield spark
+        with progress.display(spark, err_console(), enabled=not quiet) as steps:
+            yield spark, steps
 
 
 def _hint_server(options: SparkOptions, started: bool) -> None:
