@@ -29,6 +29,15 @@ REPO = Path(__file__).resolve().parent.parent
 FIXED_NOW = "2027-01-06T10:00:00+01:00"
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """When Spark tests are to run, start dumping the JVMs' class archive (``tests.jvm``) now,
+    in the background, while the tests without Spark run first."""
+    if any(item.get_closest_marker("spark") for item in session.items):
+        from tests.jvm import start_archive
+
+        start_archive()
+
+
 @pytest.fixture(autouse=True)
 def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
@@ -58,12 +67,12 @@ def spark() -> Iterator[object]:
     does; commands called in-process reuse it instead of starting a second JVM.
     """
     from pipelines.session import SparkOptions, get_session
+    from tests.jvm import archive_options
 
-    options = SparkOptions(
-        master="local[2]",
-        conf=(("spark.sql.shuffle.partitions", "2"), ("spark.default.parallelism", "2")),
-        app_name="oncall-tests",
-    )
+    conf = [("spark.sql.shuffle.partitions", "2"), ("spark.default.parallelism", "2")]
+    if archive_options():
+        conf.append(("spark.driver.extraJavaOptions", " ".join(archive_options())))
+    options = SparkOptions(master="local[2]", conf=tuple(conf), app_name="oncall-tests")
     session, _ = get_session(options)
     yield session
     session.stop()

@@ -29,7 +29,6 @@ from pipelines.layout import DataRoot
 from pipelines.spark_errors import _corruption
 from tests.invoke import pipeline as invoke
 from tests.pipelines.cluster.runs import (
-    LOCAL_SPARK,
     TRACE_MARKS,
     Started,
     assert_same_outputs,
@@ -38,6 +37,7 @@ from tests.pipelines.cluster.runs import (
     committed,
     copy_root,
     copy_sources,
+    local_spark,
     one_error_line,
     output_files,
     pipeline,
@@ -62,7 +62,7 @@ def data(good, tmp_path) -> DataRoot:
 def run_all(data: DataRoot, logs: Path, *names: str):
     """``pipeline run`` as a real process (its own JVM)."""
     return pipeline(
-        "-q", "run", *(names or ("all",)), "--data", str(data.path), *LOCAL_SPARK, logs=logs
+        "-q", "run", *(names or ("all",)), "--data", str(data.path), *local_spark(), logs=logs
     )
 
 
@@ -312,7 +312,7 @@ def test_two_runs_at_once_wait_for_each_other_and_commit_whole_outputs(
     # both kinds of commit: Profit's new version + _meta.json, Engagement's partitions in place
     writers = ("profit", "engagement")
     data = copy_sources(demo_all[0], tmp_path / "data")
-    args = ("run", *writers, "--data", str(data.path), *LOCAL_SPARK, "--format", "json")
+    args = ("run", *writers, "--data", str(data.path), *local_spark(), "--format", "json")
     waiting = "waiting for another run holding outputs/profit"
     # a third writer holds profit's lock until both runs queue behind it, so they surely meet
     with outputs.output_lock(data, "profit", exclusive=True):

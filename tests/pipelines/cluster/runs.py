@@ -20,12 +20,9 @@ import pytest
 from pipelines import outputs
 from pipelines.jobs import JOBS
 from pipelines.layout import DataRoot
+from tests.jvm import short_lived_jvm
 
 PIPELINE = Path(sys.executable).parent / "pipeline"
-#: the tests' own JVMs (drivers, executors, daemons) live seconds: the client compiler alone
-#: (C1) serves them better than waiting for the optimising one, whose threads compete with the
-#: work on two cores (docs/development.md); the suite's long-lived session keeps both
-SHORT_LIVED_JVM = "-XX:TieredStopAtLevel=1"
 #: small, like the suite's own session: two cores, two shuffle partitions
 SMALL_SPARK = (
     "--master",
@@ -35,8 +32,14 @@ SMALL_SPARK = (
     "--conf",
     "spark.default.parallelism=2",
 )
-#: the same for a ``pipeline`` process that runs a command and exits
-LOCAL_SPARK = (*SMALL_SPARK, "--conf", f"spark.driver.extraJavaOptions={SHORT_LIVED_JVM}")
+
+
+def local_spark() -> tuple[str, ...]:
+    """``SMALL_SPARK`` for a ``pipeline`` process that runs a command and exits (its JVM starts
+    as ``tests.jvm`` says)."""
+    return (*SMALL_SPARK, "--conf", f"spark.driver.extraJavaOptions={short_lived_jvm()}")
+
+
 #: what a stack trace or an unhandled error would leave on stderr
 TRACE_MARKS = ("Traceback", "\tat ", "at org.apache", "Exception in thread", "py4j.protocol")
 

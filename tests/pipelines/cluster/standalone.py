@@ -24,7 +24,7 @@ from typing import Any
 
 import pyspark
 
-from tests.pipelines.cluster.runs import SHORT_LIVED_JVM
+from tests.jvm import short_lived_jvm
 
 SPARK_HOME = Path(pyspark.__file__).resolve().parent
 SPARK_CLASS = SPARK_HOME / "bin" / "spark-class"
@@ -48,7 +48,7 @@ def daemon_env(workdir: Path) -> dict[str, str]:
         SPARK_WORKER_DIR=str(workdir / "work"),
         SPARK_LOG_DIR=str(workdir / "logs"),
         SPARK_DAEMON_MEMORY="256m",
-        SPARK_DAEMON_JAVA_OPTS=SHORT_LIVED_JVM,
+        SPARK_DAEMON_JAVA_OPTS=short_lived_jvm(),
         PYSPARK_PYTHON=sys.executable,
         PYSPARK_DRIVER_PYTHON=sys.executable,
         PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",

@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app
 from pipelines.layout import DataRoot
+from tests.jvm import short_lived_jvm
 from tests.pipelines.cluster.runs import (
-    SHORT_LIVED_JVM,
     TRACE_MARKS,
     Finished,
     Started,
@@ -48,11 +48,21 @@ EXECUTOR_CONF = (
     "spark.sql.shuffle.partitions=2",
     "--conf",
     "spark.default.parallelism=2",
-    "--conf",
-    f"spark.driver.extraJavaOptions={SHORT_LIVED_JVM}",
-    "--conf",
-    f"spark.executor.extraJavaOptions={SHORT_LIVED_JVM}",
 )
+
+
+def executor_conf() -> tuple[str, ...]:
+    """``EXECUTOR_CONF``, with the driver and executors started as ``tests.jvm`` says."""
+    jvm = short_lived_jvm()
+    return (
+        *EXECUTOR_CONF,
+        "--conf",
+        f"spark.driver.extraJavaOptions={jvm}",
+        "--conf",
+        f"spark.executor.extraJavaOptions={jvm}",
+    )
+
+
 WATCHDOG_SECONDS = 10
 
 
@@ -79,7 +89,7 @@ def on_cluster(cluster: StandaloneCluster, *args: str, logs: Path, **conf: str) 
     """Start ``pipeline ARGS --master spark://...`` with the daemons' environment."""
     extra = [item for key, value in conf.items() for item in ("--conf", f"{key}={value}")]
     env = cli_env(**daemon_env(cluster.workdir))
-    return Started([*args, "--master", cluster.url, *EXECUTOR_CONF, *extra], logs, env)
+    return Started([*args, "--master", cluster.url, *executor_conf(), *extra], logs, env)
 
 
 def run(

@@ -13,11 +13,20 @@ from pathlib import Path
 import pytest
 
 from pipelines import server
+from tests.jvm import archive_options
 from tests.pipelines.cluster.runs import SMALL_SPARK, Finished, cli_env, pipeline
 
 #: small, like the suite's own session (and a small heap); the server serves the whole module,
 #: so it keeps the JVM's usual compilers (measured: no faster with the client compiler alone)
 SERVER_SPARK = (*SMALL_SPARK, "--driver-memory", "768m")
+
+
+def server_spark() -> tuple[str, ...]:
+    """``SERVER_SPARK``, the JVM mapping the suite's class archive (``tests.jvm``)."""
+    options = archive_options()
+    if not options:
+        return SERVER_SPARK
+    return (*SERVER_SPARK, "--conf", f"spark.driver.extraJavaOptions={' '.join(options)}")
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,7 @@ class Server:
 def start_server(folder: Path, logs: Path) -> Server:
     """``pipeline server start --port 0`` (a free port: other suites may run on this machine)."""
     args = ("server", "start", "--port", "0", "--dir", str(folder), "--format", "json")
-    finished = pipeline(*args, *SERVER_SPARK, logs=logs, env=connect_env(), timeout=240)
+    finished = pipeline(*args, *server_spark(), logs=logs, env=connect_env(), timeout=240)
     assert finished.returncode == 0, finished.explain()
     started = json.loads(finished.stdout)
     return Server(started["url"], started["pid"], folder)

@@ -1,0 +1,189 @@
+"""The Java options of the suite's JVMs: one shared archive of Spark's classes, and for the JVMs
+that live seconds, the client compiler alone.
+
+Every JVM of the suite (the shared session, each ``pipeline`` process, the cluster's daemons and
+executors, the Spark Connect server) loads the same classes from the same jars before it does
+any work. A dynamic class-data-sharing archive (CDS: ``-XX:ArchiveClassesAtExit``), written once
+by a short Spark run of our own jobs and kept in the temporary folder under a key of the Java,
+pyspark and Python in use, lets every later JVM map those classes instead of parsing and
+verifying them again. Measured on the 2-core machine, a local session and its first query:
+9.9 s without, 6.4 s with the archive, 4.5 s with the archive and the client compiler
+(docs/development.md).
+
+A JVM that cannot use the archive (another Java, a changed jar) starts without it, silently; a
+dump that fails leaves no archive, and the suite runs as before. ``ONCALL_TEST_CLASS_ARCHIVE=off``
+turns it off (to measure without it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+#: the tests' short-lived JVMs (drivers of ``pipeline`` processes, executors, daemons) are done
+#: in seconds: the client compiler (C1) serves them better than waiting for the optimising one,
+#: whose threads compete with the work on two cores
+CLIENT_COMPILER = "-XX:TieredStopAtLevel=1"
+#: bump when the dump's work changes, so archives of the old work are not reused
+_WORK_VERSION = "1"
+_REPO = Path(__file__).resolve().parent.parent
+
+
+def short_lived_jvm() -> str:
+    """Java options of a JVM that lives seconds: the client compiler and the class archive."""
+    return " ".join((CLIENT_COMPILER, *archive_options()))
+
+
+def archive_options() -> tuple[str, ...]:
+    """Java options that map the suite's class archive (none when there is no archive)."""
+    path = class_archive()
+    if path is None:
+        return ()
+    # a JVM that cannot map the archive says so on stderr, which tests read: keep it quiet
+    return (f"-XX:SharedArchiveFile={path}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off")
+
+
+#: the dump started in the background by ``start_archive``, if any
+_dumping: subprocess.Popen[bytes] | None = None
+
+
+def start_archive() -> None:
+    """Start dumping the archive in the background when there is none yet: the suite runs its
+    tests without Spark first, on one core, so the dump takes the idle one."""
+    global _dumping
+    path = archive_path()
+    if path is None or path.is_file() or _dumping is not None:
+        return
+    from tests.conftest import FIXED_NOW
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # outside any workspace (diagnose would record its run there), with the suite's clock
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("ONCALL_", "SPARK_REMOTE"))},
+        "PYTHONPATH": str(_REPO),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "ONCALL_NOW": FIXED_NOW,
+        "ONCALL_CACHE_DIR": str(path.parent / "cache"),
+    }
+    with contextlib.suppress(OSError):
+        _dumping = subprocess.Popen(
+            [sys.executable, "-m", "tests.jvm", str(path)],
+            cwd=path.parent,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+
+@functools.cache
+def class_archive() -> Path | None:
+    """The archive of Spark's classes for this Java and pyspark, dumped on first use if
+    ``start_archive`` has not (about a minute, once per machine); None when it is turned off or
+    cannot be made."""
+    path = archive_path()
+    if path is None:
+        return None
+    if not path.is_file():
+        start_archive()
+        if _dumping is not None:
+            try:
+                _dumping.wait(timeout=600)
+            except subprocess.TimeoutExpired:
+                _dumping.kill()
+    return path if path.is_file() else None
+
+
+@functools.cache
+def archive_path() -> Path | None:
+    """Where the archive for this Java, pyspark and Python is (None: turned off, or no Java)."""
+    if os.environ.get("ONCALL_TEST_CLASS_ARCHIVE") == "off":
+        return None
+    key = _key()
+    if key is None:
+        return None
+    return Path(tempfile.gettempdir()) / "oncall-tests-jvm" / f"spark-classes-{key}.jsa"
+
+
+def _key() -> str | None:
+    """What an archive is only valid for: the Java, pyspark and Python (a venv) in use."""
+    import pyspark
+
+    from pipelines.java import java_executable
+
+    java = java_executable()
+    if java is None:
+        return None
+    try:
+        version = subprocess.run(
+            [java, "-version"], capture_output=True, text=True, timeout=60, check=False
+        ).stderr
+    except OSError:
+        return None
+    parts = (_WORK_VERSION, java, version, pyspark.__file__, pyspark.__version__, sys.executable)
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def _dump(path: Path) -> None:
+    """Run our own jobs once in a JVM that writes the archive as it exits, then move it to
+    ``path`` (a concurrent dump writes its own file; the last rename wins)."""
+    partial = path.with_name(f"{path.stem}.{os.getpid()}.partial")
+    try:
+        _work(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _work(archive: Path) -> None:
+    """What the archive holds: the classes a small demo set, ``run all`` and ``diagnose all``
+    load, in a local session that writes the archive when its JVM exits."""
+    import json
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+    from pipelines.session import SparkOptions, get_session
+
+    options = SparkOptions(
+        master="local[2]",
+        conf=(
+            ("spark.sql.shuffle.partitions", "2"),
+            ("spark.default.parallelism", "2"),
+            ("spark.driver.extraJavaOptions", f"-XX:ArchiveClassesAtExit={archive}"),
+        ),
+        app_name="oncall-tests-class-archive",
+    )
+    session, _ = get_session(options)
+    jvm = session.sparkContext._gateway.proc  # type: ignore[union-attr]
+    out = Path(tempfile.mkdtemp(prefix="oncall-class-archive-"))
+    try:
+        runner = CliRunner()
+        small = ["--accounts", "30", "--months", "3", "--clicks", "24000", "--seed", "3"]
+        for argv in (
+            ["demo-data", "--out", str(out), "--faults", "all", *small],
+            ["run", "all", "--data", str(out)],
+            ["diagnose", "all", "--data", str(out), "--format", "json"],
+        ):
+            result = runner.invoke(app, ["-q", *argv], catch_exceptions=False)
+            if argv[0] == "diagnose":
+                json.loads(result.stdout)
+            elif result.exit_code != 0:
+                raise SystemExit(f"{argv[0]}: exit {result.exit_code}: {result.output}")
+    finally:
+        session.stop()
+        shutil.rmtree(out, ignore_errors=True)
+    # the JVM writes the archive as it exits, which it does when its stdin closes
+    jvm.stdin.close()
+    jvm.wait(timeout=300)
+
+
+if __name__ == "__main__":
+    _dump(Path(sys.argv[1]))
