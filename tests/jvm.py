@@ -148,8 +148,8 @@ def _dump(path: Path) -> None:
 
 def _work(archive: Path) -> None:
     """What the archive holds: the classes a local session loads to start and to write, read,
-    group, join and rank a little Parquet (a run of the real jobs measured no better, at three
-    times the cost), written when the session's JVM exits."""
+    group, join and rank a little Parquet (a run of the real jobs measured no better, at twice
+    the cost), written when the session's JVM exits."""
     import shutil
     from datetime import UTC, datetime
 
