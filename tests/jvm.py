@@ -64,10 +64,13 @@ def start_archive() -> None:
     from tests.conftest import FIXED_NOW
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    for left in path.parent.glob("*.partial"):  # a dump that was killed: its file is useless
-        with contextlib.suppress(OSError):
-            if time.time() - left.stat().st_mtime > 3600:
-                left.unlink()
+    # a dump that was killed left a useless file; an archive no suite used for a week belongs
+    # to a virtual environment or a Java that is gone (each is about 190 MB)
+    for left, days in ((path.parent.glob("*.partial"), 1 / 24), (path.parent.glob("*.jsa"), 7)):
+        for old in left:
+            with contextlib.suppress(OSError):
+                if time.time() - old.stat().st_mtime > days * 86400:
+                    old.unlink()
     # outside any workspace (diagnose would record its run there), with the suite's clock
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("ONCALL_", "SPARK_REMOTE"))},
@@ -102,7 +105,11 @@ def class_archive() -> Path | None:
                 _dumping.wait(timeout=600)
             except subprocess.TimeoutExpired:
                 _dumping.kill()
-    return path if path.is_file() else None
+    if not path.is_file():
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # in use: kept
+    return path
 
 
 @functools.cache
