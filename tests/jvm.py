@@ -198,4 +198,9 @@ def _work(archive: Path) -> None:
 
 
 if __name__ == "__main__":
-    _dump(Path(sys.argv[1]))
+    # `python -m tests.jvm`: make sure the archive exists (make test runs it next to the tests
+    # without Spark); with a path, the dump itself
+    if len(sys.argv) > 1:
+        _dump(Path(sys.argv[1]))
+    else:
+        class_archive()
