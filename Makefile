@@ -36,16 +36,11 @@ browser:
 			"run as root: apt-get install chromium chromium-driver" >&2; exit 1; \
 	fi
 
-# the tests without Spark run on both cores while the JVMs' class archive is dumped (tests/jvm.py,
-# docs/development.md); then the Spark tests, in one process around one shared session
 test: venv java browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m tests.jvm & dump=$$!; \
-	$(BIN)/python -m pytest -n 2 -m "not spark"; status=$$?; \
-	wait $$dump; exit $$status
-	$(BIN)/python -m pytest -m spark
+	$(BIN)/python -m pytest
 
 test-fast: venv browser
 	$(BIN)/ruff check .

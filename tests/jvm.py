@@ -4,11 +4,11 @@ that live seconds, the client compiler alone.
 Every JVM of the suite (the shared session, each ``pipeline`` process, the cluster's daemons and
 executors, the Spark Connect server) loads the same classes from the same jars before it does
 any work. A dynamic class-data-sharing archive (CDS: ``-XX:ArchiveClassesAtExit``), written once
-by a short Spark run and kept in the temporary folder under a key of the Java,
-pyspark and Python in use, lets every later JVM map those classes instead of parsing and
-verifying them again. Measured on the 2-core machine, a local session and its first query:
-9.9 s without, 6.4 s with the archive, 4.5 s with the archive and the client compiler
-(docs/development.md).
+by a short Spark run and kept in the temporary folder under a key of the Java, pyspark and Python
+in use, lets every later JVM map those classes instead of parsing and verifying them again.
+Measured on the 2-core machine, a local session and its first query: 9.9 s without, 6.4 s with
+the archive, 4.5 s with the archive and the client compiler (docs/performance.md; how the suite
+uses it: docs/development.md).
 
 A JVM that cannot use the archive (another Java, a changed jar) starts without it, silently; a
 dump that fails leaves no archive, and the suite runs as before. ``ONCALL_TEST_CLASS_ARCHIVE=off``
@@ -198,9 +198,4 @@ def _work(archive: Path) -> None:
 
 
 if __name__ == "__main__":
-    # `python -m tests.jvm`: make sure the archive exists (make test runs it next to the tests
-    # without Spark); with a path, the dump itself
-    if len(sys.argv) > 1:
-        _dump(Path(sys.argv[1]))
-    else:
-        class_archive()
+    _dump(Path(sys.argv[1]))
