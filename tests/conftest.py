@@ -70,8 +70,9 @@ def spark() -> Iterator[object]:
     from tests.jvm import archive_options
 
     conf = [("spark.sql.shuffle.partitions", "2"), ("spark.default.parallelism", "2")]
-    if archive_options():
-        conf.append(("spark.driver.extraJavaOptions", " ".join(archive_options())))
+    java_options = archive_options()
+    if java_options:
+        conf.append(("spark.driver.extraJavaOptions", " ".join(java_options)))
     options = SparkOptions(master="local[2]", conf=tuple(conf), app_name="oncall-tests")
     session, _ = get_session(options)
     yield session

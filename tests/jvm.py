@@ -61,8 +61,6 @@ def start_archive() -> None:
     path = archive_path()
     if path is None or path.is_file() or _dumping is not None:
         return
-    from tests.conftest import FIXED_NOW
-
     path.parent.mkdir(parents=True, exist_ok=True)
     # a dump that was killed left a useless file; an archive no suite used for a week belongs
     # to a virtual environment or a Java that is gone (each is about 190 MB)
@@ -71,18 +69,12 @@ def start_archive() -> None:
             with contextlib.suppress(OSError):
                 if time.time() - old.stat().st_mtime > days * 86400:
                     old.unlink()
-    # outside any workspace (diagnose would record its run there), with the suite's clock
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("ONCALL_", "SPARK_REMOTE"))},
-        "PYTHONPATH": str(_REPO),
-        "SPARK_LOCAL_IP": "127.0.0.1",
-        "ONCALL_NOW": FIXED_NOW,
-        "ONCALL_CACHE_DIR": str(path.parent / "cache"),
-    }
+    # a local session on loopback, whatever Spark Connect address the caller has
+    env = {k: v for k, v in os.environ.items() if k != "SPARK_REMOTE"}
+    env.update(PYTHONPATH=str(_REPO), SPARK_LOCAL_IP="127.0.0.1")
     with contextlib.suppress(OSError):
         _dumping = subprocess.Popen(
             [sys.executable, "-m", "tests.jvm", str(path)],
-            cwd=path.parent,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -93,7 +85,7 @@ def start_archive() -> None:
 @functools.cache
 def class_archive() -> Path | None:
     """The archive of Spark's classes for this Java and pyspark, dumped on first use if
-    ``start_archive`` has not (about 20 s, once per machine); None when it is turned off or
+    ``start_archive`` has not (about 35 s, once per machine); None when it is turned off or
     cannot be made."""
     path = archive_path()
     if path is None:
