@@ -172,20 +172,25 @@ def conform(df: DataFrame, pipeline: str, table: str) -> DataFrame:
 
 
 def write_snapshot(
-    spark: SparkSession, data: DataRoot, pipeline: str, run_id: str, table: str, df: DataFrame
+    data: DataRoot, pipeline: str, run_id: str, table: str, df: DataFrame
 ) -> dict[str, Any]:
     """Write ``df`` as a new version of a snapshot table; return its metadata entry.
 
+    The rows are counted by the write itself (an observed metric), not by a second job.
     Nothing refers to the new version until ``commit``; a failure removes what was written.
     """
+    from pyspark.sql import Observation
+    from pyspark.sql import functions as F
+
     relative = f"{VERSIONS_DIR}/{run_id}/{table}"
     target = data.output_dir(pipeline) / relative
     _writable_dir(data, target.parent)
+    counted = Observation()
     try:
         with translated(f"writing {data.display(target)}", data, RuntimeFailure):
-            conform(df, pipeline, table).write.mode("error").parquet(spark_write_path(target))
-        with translated(f"reading back {data.display(target)}", data):
-            rows = spark.read.parquet(spark_path(target)).count()
+            observed = conform(df, pipeline, table).observe(counted, F.count(F.lit(1)).alias("n"))
+            observed.write.mode("error").parquet(spark_write_path(target))
+        rows = int(counted.get["n"])
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         with contextlib.suppress(OSError):

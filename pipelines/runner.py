@@ -7,6 +7,7 @@ of, and ``publish`` for the common case of snapshot tables.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -45,6 +46,8 @@ class RunContext:
     replay: bool = False
     run_id: str = ""
     progress: Steps = field(default_factory=Quiet)
+    #: results cached for the rest of the run (``keep``), dropped when the job ends
+    kept: list[DataFrame] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.as_of = self.as_of.astimezone(UTC)
@@ -64,6 +67,21 @@ class RunContext:
     def step(self, label: str) -> None:
         self.progress.step(f"{self.pipeline}: {label}")
         session.describe_jobs(self.spark, f"{self.pipeline}: {label}")
+
+    def keep(self, df: DataFrame) -> DataFrame:
+        """``df`` cached (memory, then local disk) until the job ends: for a result that more than
+        one action uses, so its sources are read and its shuffles run once."""
+        from pyspark import StorageLevel
+
+        kept = df.persist(StorageLevel.MEMORY_AND_DISK)
+        self.kept.append(kept)
+        return kept
+
+    def release(self) -> None:
+        """Drop what ``keep`` cached (best effort: a lost cluster or server has dropped it)."""
+        while self.kept:
+            with contextlib.suppress(Exception):
+                self.kept.pop().unpersist()
 
     def base_meta(self) -> dict[str, Any]:
         """The metadata every output carries about the run that wrote it."""
@@ -89,7 +107,7 @@ class RunContext:
             for name, df in tables.items():
                 self.step(f"writing {name}")
                 entries[name] = outputs.write_snapshot(
-                    self.spark, self.data, self.pipeline, self.run_id, name, df
+                    self.data, self.pipeline, self.run_id, name, df
                 )
             meta = {
                 **self.base_meta(),
@@ -167,6 +185,8 @@ def run_job(
                 raise
             # whichever step noticed, the cluster failed the pipeline: say which, and why
             raise DataError(f"{spec.id}: {stopped}") from None
+        finally:
+            ctx.release()
     rows = {name: int(entry.get("rows", 0)) for name, entry in meta.get("tables", {}).items()}
     return RunSummary(
         pipeline=spec.id,

@@ -62,6 +62,10 @@ BASE_CONF: dict[str, str] = {
     # let adaptive execution coalesce the partitions of cached results too (Engagement caches
     # its per-user-day grain): 200 tiny partitions made a 150,000-click run 3x slower
     "spark.sql.optimizer.canChangeCachedPlanOutputPartitioning": "true",
+    # the jobs name every file they read (sources.py lists the data root itself), and a partitioned
+    # output has a folder per day: past 32 paths Spark would list them with a Spark job of its own
+    # for every query (154 click files: one per action of Engagement and Aggregated)
+    "spark.sql.sources.parallelPartitionDiscovery.threshold": "100000",
 }
 
 _LOG4J2 = """\
@@ -207,10 +211,6 @@ CONNECT_RETRY_SECONDS = 8.0
 #: the hadoop setting behind ``spark.hadoop.mapreduce...marksuccessfuljobs``, which a Spark
 #: Connect session can set at run time (a session's SQL settings reach the writers' hadoop conf)
 _NO_SUCCESS_MARKER = ("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
-#: over Spark Connect the server lists the files the client named one by one (sources.py lists
-#: the data root itself); past this many paths Spark would run a listing job per query that
-#: reads them (154 click files: a job for every action of Engagement and Aggregated)
-_SERIAL_LISTING = ("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000")
 
 
 def connect_session(options: SparkOptions) -> SparkSession:
@@ -261,7 +261,6 @@ def connect_session(options: SparkOptions) -> SparkSession:
     # e.g. `pipeline server start`'s, already hold the rest)
     runtime = {k: v for k, v in BASE_CONF.items() if k.startswith("spark.sql.")}
     runtime[_NO_SUCCESS_MARKER[0]] = _NO_SUCCESS_MARKER[1]
-    runtime[_SERIAL_LISTING[0]] = _SERIAL_LISTING[1]
     with translated(where):
         for key, value in runtime.items():
             session.conf.set(key, value)

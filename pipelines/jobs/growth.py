@@ -50,8 +50,14 @@ def filled_events(events: DataFrame) -> DataFrame:
 
 def period_states(events: DataFrame, unit: Unit) -> DataFrame:
     """One row per account and period (week or month): its state at the end of the period."""
+    return states_by_period(filled_events(events), unit)
+
+
+def states_by_period(filled_events: DataFrame, unit: Unit) -> DataFrame:
+    """``period_states`` from the forward-filled events (``filled_events``), which both the
+    weekly and the monthly states start from."""
     period = PERIOD_COLUMN[unit]
-    filled = filled_events(events).withColumn(period, _period(unit))
+    filled = filled_events.withColumn(period, _period(unit))
     last_in_period = filled.groupBy("account_id", period).agg(
         F.max_by(F.struct(*STATE), F.col("rank")).alias("state")
     )
@@ -102,8 +108,10 @@ def run(ctx: RunContext) -> dict[str, Any]:
     ctx.step("reading account_events")
     events, files = sources.read_source(ctx.spark, ctx.data, "account_events", ctx.files_as_of)
     ctx.step("building snapshots")
-    weekly = period_states(events, "week")
-    monthly = period_states(events, "month")
+    # each is used by two actions below: cached, the events are read and ranked once
+    filled = ctx.keep(filled_events(events))
+    weekly = ctx.keep(states_by_period(filled, "week"))
+    monthly = ctx.keep(states_by_period(filled, "month"))
     bounds = events.agg(
         F.min(F.trunc("event_time", "month")).alias("first"),
         F.max(F.trunc("event_time", "month")).alias("last"),

@@ -91,7 +91,8 @@ def run(ctx: RunContext) -> dict[str, Any]:
     salaries, salary_files = sources.read_source(ctx.spark, ctx.data, "salaries", ctx.files_as_of)
 
     ctx.step("computing the monthly P&L")
-    monthly = profit_by_month(revenue, costs, salaries)
+    # one row per month, read for its months and then written: computed once
+    monthly = ctx.keep(profit_by_month(revenue, costs, salaries))
     months = [row["month"] for row in monthly.select("month").collect()]
     source_records = {
         "revenue": revenue_files.record(ctx.data, _month_range(revenue, "invoice_date")),

@@ -273,10 +273,10 @@ def test_a_commit_that_cannot_be_written_leaves_no_version_behind(spark, good, d
 def test_a_failure_after_the_first_table_leaves_no_version_behind(spark, good, data, monkeypatch):
     write = outputs.write_snapshot
 
-    def second_table_fails(session, root, pipeline, run_id, table, frame):
+    def second_table_fails(root, pipeline, run_id, table, frame):
         if table == "revenue_by_account":
             raise RuntimeFailure(f"outputs/profit/v/{run_id}/{table}: cannot write (disk full)")
-        return write(session, root, pipeline, run_id, table, frame)
+        return write(root, pipeline, run_id, table, frame)
 
     monkeypatch.setattr(outputs, "write_snapshot", second_table_fails)
     result = invoke("-q", "run", "profit", "--data", str(data.path))

@@ -28,7 +28,7 @@ def aggregated_rows(spark, month_count):
 
 
 def publish(spark, data, run_id, frame):
-    entry = outputs.write_snapshot(spark, data, "aggregated", run_id, "monthly", frame)
+    entry = outputs.write_snapshot(data, "aggregated", run_id, "monthly", frame)
     outputs.commit(
         data, "aggregated", {"run_id": run_id, "written_at": "t", "tables": {"monthly": entry}}
     )
@@ -52,7 +52,7 @@ def test_a_failed_write_leaves_the_committed_output_intact(spark, data):
         ),
     )
     with pytest.raises(RuntimeFailure) as error:
-        outputs.write_snapshot(spark, data, "aggregated", "r2", "monthly", broken)
+        outputs.write_snapshot(data, "aggregated", "r2", "monthly", broken)
     (line,) = error.value.lines
     assert line.startswith("writing outputs/aggregated/v/r2/monthly: ") and "disk on fire" in line
     assert not (data.output_dir("aggregated") / "v" / "r2").exists()
@@ -79,7 +79,7 @@ def test_a_table_of_the_wrong_shape_is_refused_before_writing(spark, data):
         RuntimeFailure, match=r"internal error: aggregated\.monthly: column churn_rate is missing"
     ):
         outputs.write_snapshot(
-            spark, data, "aggregated", "r1", "monthly", aggregated_rows(spark, 1).drop("churn_rate")
+            data, "aggregated", "r1", "monthly", aggregated_rows(spark, 1).drop("churn_rate")
         )
 
 

@@ -33,7 +33,7 @@ def click(event_id, account, time, ingested=None):
 
 def write_output(spark, data, rows, run_id="run-1"):
     frame = spark.createDataFrame(rows, schemas.AGGREGATED_MONTHLY)
-    entry = outputs.write_snapshot(spark, data, "aggregated", run_id, "monthly", frame)
+    entry = outputs.write_snapshot(data, "aggregated", run_id, "monthly", frame)
     outputs.commit(data, "aggregated", {"run_id": run_id, "tables": {"monthly": entry}})
 
 
