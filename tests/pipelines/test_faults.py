@@ -279,10 +279,32 @@ def test_a_failure_after_the_first_table_leaves_no_version_behind(spark, good, d
         return write(root, pipeline, run_id, table, frame)
 
     monkeypatch.setattr(outputs, "write_snapshot", second_table_fails)
+    cached = persisted(spark)
     result = invoke("-q", "run", "profit", "--data", str(data.path))
     assert result.exit_code == 1, result.output
     assert "revenue_by_account: cannot write (disk full)" in result.stderr
     assert_untouched(spark, data, good)  # the monthly table written first is gone
+    assert persisted(spark) == cached  # the P&L the job cached is dropped all the same
+
+
+def persisted(spark: Any) -> set[int]:
+    """The ids of the RDDs cached in the suite's session now."""
+    return set(spark.sparkContext._jsc.getPersistentRDDs().keySet())
+
+
+def test_a_good_run_counts_what_it_wrote_and_drops_what_it_cached(spark, good, data):
+    cached = persisted(spark)
+
+    result = run_here(data, "profit", "growth")
+
+    assert result.exit_code == 0, result.output
+    assert persisted(spark) == cached
+    for job in ("profit", "growth"):
+        meta = outputs.load_meta(data, job)
+        assert meta is not None and meta["run_id"] != committed(good)[job]
+        for name, entry in meta["tables"].items():
+            table = data.output_dir(job) / entry["path"]
+            assert entry["rows"] == spark.read.parquet(str(table)).count() > 0, (job, name)
 
 
 def test_a_file_where_an_output_folder_should_be_is_exit_1_naming_it(spark, good, data):
