@@ -17,7 +17,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -147,37 +146,34 @@ def run(ctx: RunContext) -> dict[str, Any]:
         )
         # one de-duplicating shuffle feeds both outputs: keep its (much smaller) result
         needed = dated.select(*USER_DAY_COLUMNS, *FIRST_COPY_ORDER).where(in_touched_months)
-        per_user = user_days(deduplicate(needed)).persist(StorageLevel.MEMORY_AND_DISK)
-        try:
-            # read every column of every needed row before touching the output: a file that
-            # cannot be read fails the run here, while the previous output is whole and trusted
-            ctx.step("de-duplicating clicks")
-            per_user.count()
-            outputs.begin_partitioned(ctx.data, PIPELINE, ctx.run_id, ctx.started_at.isoformat())
-            outputs.drop_partitions(ctx.data, PIPELINE, "daily", "event_date", vanished)
-            outputs.drop_partitions(
-                ctx.data,
-                PIPELINE,
-                "monthly",
-                "month",
-                [m for m in touched_months if m not in months_left],
+        per_user = ctx.keep(user_days(deduplicate(needed)))
+        # read every column of every needed row before touching the output: a file that
+        # cannot be read fails the run here, while the previous output is whole and trusted
+        ctx.step("de-duplicating clicks")
+        per_user.count()
+        outputs.begin_partitioned(ctx.data, PIPELINE, ctx.run_id, ctx.started_at.isoformat())
+        outputs.drop_partitions(ctx.data, PIPELINE, "daily", "event_date", vanished)
+        outputs.drop_partitions(
+            ctx.data,
+            PIPELINE,
+            "monthly",
+            "month",
+            [m for m in touched_months if m not in months_left],
+        )
+        ctx.step(f"aggregating {len(changed)} day(s)")
+        days_changed = [date.fromisoformat(d) for d in changed]
+        daily = daily_engagement(
+            per_user.where(F.col("event_date").isin(days_changed)), aggregated_at
+        )
+        tables = {
+            "daily": outputs.overwrite_partitions(
+                ctx.spark, ctx.data, PIPELINE, "daily", daily, "event_date"
             )
-            ctx.step(f"aggregating {len(changed)} day(s)")
-            days_changed = [date.fromisoformat(d) for d in changed]
-            daily = daily_engagement(
-                per_user.where(F.col("event_date").isin(days_changed)), aggregated_at
-            )
-            tables = {
-                "daily": outputs.overwrite_partitions(
-                    ctx.spark, ctx.data, PIPELINE, "daily", daily, "event_date"
-                )
-            }
-            ctx.step(f"aggregating {len(touched_months)} month(s)")
-            tables["monthly"] = outputs.overwrite_partitions(
-                ctx.spark, ctx.data, PIPELINE, "monthly", monthly_engagement(per_user), "month"
-            )
-        finally:
-            per_user.unpersist()
+        }
+        ctx.step(f"aggregating {len(touched_months)} month(s)")
+        tables["monthly"] = outputs.overwrite_partitions(
+            ctx.spark, ctx.data, PIPELINE, "monthly", monthly_engagement(per_user), "month"
+        )
     else:
         tables = {
             name: outputs.partitioned_entry(ctx.spark, ctx.data, PIPELINE, name, column)
