@@ -8,7 +8,7 @@ DEMO_DATA ?= demo-data
 
 help:
 	@echo "make demo   create $(VENV), install, and run the pipelines end to end on demo data"
-	@echo "make test   run the whole test suite (ruff and mypy included)"
+	@echo "make test   run the whole test suite on two workers (ruff and mypy included)"
 	@echo "make test-fast   the tests that need no Spark, but the slow property tests (a minute)"
 	@echo "make lint   ruff and mypy"
 	@echo "make browser  Chromium and chromedriver for the web pages' browser tests (apt-get, as root)"
@@ -40,7 +40,7 @@ test: venv java browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadscope
 
 test-fast: venv browser
 	$(BIN)/ruff check .

@@ -11,6 +11,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import Phase, settings
@@ -27,6 +28,23 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 REPO = Path(__file__).resolve().parent.parent
 FIXED_NOW = "2027-01-06T10:00:00+01:00"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``make test``'s two workers, collect the tests in the order ``tests.workers`` hands
+    them out (elsewhere the order of the files stays)."""
+    from tests import workers
+
+    if workers.applies(config):
+        items.sort(key=lambda item: workers.unit(item.nodeid)[0])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``tests.workers``' scheduler under ``--dist loadscope``; xdist's own otherwise."""
+    from tests import workers
+
+    return workers.scheduler(config, log) if workers.applies(config) else None
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -70,7 +88,9 @@ def spark() -> Iterator[object]:
     from tests.jvm import archive_options
 
     conf = [("spark.sql.shuffle.partitions", "2"), ("spark.default.parallelism", "2")]
-    java_options = archive_options()
+    # one start: not worth waiting for a dump still running (under ``make test``'s two workers,
+    # the first Spark tests start while it does)
+    java_options = archive_options(wait=False)
     if java_options:
         conf.append(("spark.driver.extraJavaOptions", " ".join(java_options)))
     options = SparkOptions(master="local[2]", conf=tuple(conf), app_name="oncall-tests")

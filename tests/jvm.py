@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 #: the tests' short-lived JVMs (drivers of ``pipeline`` processes, executors, daemons) are done
@@ -41,9 +42,14 @@ def short_lived_jvm() -> str:
     return " ".join((CLIENT_COMPILER, *archive_options()))
 
 
-def archive_options() -> tuple[str, ...]:
-    """Java options that map the suite's class archive (none when there is no archive)."""
-    path = class_archive()
+def archive_options(wait: bool = True) -> tuple[str, ...]:
+    """Java options that map the suite's class archive (none when there is no archive; with
+    ``wait`` false, none while it is still being dumped)."""
+    if wait:
+        path = class_archive()
+    else:
+        path = archive_path()
+        path = path if path is not None and path.is_file() else None
     if path is None:
         return ()
     # a JVM that cannot map the archive says so on stderr, which tests read: keep it quiet
@@ -98,6 +104,10 @@ def class_archive() -> Path | None:
             except subprocess.TimeoutExpired:
                 _dumping.kill()
     if not path.is_file():
+        # another process (a second pytest worker, another suite) may hold the dump: wait for it
+        with _dump_lock(path, wait=True):
+            pass
+    if not path.is_file():
         return None
     with contextlib.suppress(OSError):
         os.utime(path)  # in use: kept
@@ -134,15 +144,43 @@ def _key() -> str | None:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
+@contextlib.contextmanager
+def _dump_lock(path: Path, wait: bool) -> Iterator[bool]:
+    """Hold the lock of the dump of ``path``: yields whether it is held (always, with
+    ``wait``; without, False when another process holds it). Waits at most 10 minutes."""
+    import fcntl
+
+    with open(path.with_name(f"{path.name}.lock"), "a") as lock:
+        flags = fcntl.LOCK_EX | fcntl.LOCK_NB
+        deadline = time.monotonic() + 600
+        while True:
+            try:
+                fcntl.flock(lock, flags)
+            except BlockingIOError:
+                if not wait or time.monotonic() > deadline:
+                    yield False
+                    return
+                time.sleep(0.5)
+                continue
+            try:
+                yield True
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+            return
+
+
 def _dump(path: Path) -> None:
     """Run ``_work`` in a JVM that writes the archive as it exits, then move it to
-    ``path`` (a concurrent dump writes its own file; the last rename wins)."""
+    ``path``; while another process dumps it (the suite's other worker), do nothing."""
     partial = path.with_name(f"{path.stem}.{os.getpid()}.partial")
-    try:
-        _work(partial)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+    with _dump_lock(path, wait=False) as held:
+        if not held or path.is_file():
+            return
+        try:
+            _work(partial)
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
 
 
 def _work(archive: Path) -> None:
