@@ -66,7 +66,14 @@ BASE_CONF: dict[str, str] = {
     # output has a folder per day: past 32 paths Spark would list them with a Spark job of its own
     # for every query (154 click files: one per action of Engagement and Aggregated)
     "spark.sql.sources.parallelPartitionDiscovery.threshold": "100000",
+    # a session that lives on (the warm server) keeps the classes Spark generated for
+    # earlier queries: a run and a diagnose of all four pipelines need about 350, Spark keeps 100,
+    # so each diagnose compiled some 130 again (8 ms each) where it now compiles almost none
+    "spark.sql.codegen.cache.maxEntries": "2000",
 }
+
+#: settings of ``BASE_CONF`` fixed when the JVM starts (a running session refuses to change them)
+_STATIC_SQL = frozenset({"spark.sql.codegen.cache.maxEntries"})
 
 _LOG4J2 = """\
 # written by pipelines.session: Spark's own logging, {level} and above, on stderr
@@ -259,7 +266,9 @@ def connect_session(options: SparkOptions) -> SparkSession:
     client.set_retry_policies([policy])
     # our defaults that a session may change at run time (the server's own launch settings,
     # e.g. `pipeline server start`'s, already hold the rest)
-    runtime = {k: v for k, v in BASE_CONF.items() if k.startswith("spark.sql.")}
+    runtime = {
+        k: v for k, v in BASE_CONF.items() if k.startswith("spark.sql.") and k not in _STATIC_SQL
+    }
     runtime[_NO_SUCCESS_MARKER[0]] = _NO_SUCCESS_MARKER[1]
     with translated(where):
         for key, value in runtime.items():
