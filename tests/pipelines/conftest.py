@@ -108,23 +108,59 @@ def demo_set(
     return get
 
 
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
+) -> Path:
+    """A folder that ``build(folder)`` makes once for the whole run and every test only reads.
+
+    Under ``make test``'s pytest-xdist workers the first worker to ask builds it in the run's
+    common temporary folder while the others wait on a lock, and all read the same folder: the
+    set and its local run are made once, not once a worker. A build that fails leaves no mark,
+    so the next worker to ask tries again (and fails the same way)."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        folder = tmp_path_factory.mktemp(name) / name
+        build(folder)
+        return folder
+    import fcntl
+
+    common = tmp_path_factory.getbasetemp().parent / "built-once"
+    common.mkdir(exist_ok=True)
+    folder, done = common / name, common / f"{name}.done"
+    with (common / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            build(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def demo_all(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    """One small demo set with every fault planted, shared by the tests that only read it."""
+    """One small demo set with every fault planted, shared by the tests that only read it (the
+    pipelines run over copies of its sources, never over the set itself)."""
+    import json
+
     from tests.conftest import FIXED_NOW
 
-    out = tmp_path_factory.mktemp("demo") / "all"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ONCALL_NOW", FIXED_NOW)
-        patch.setenv("NO_COLOR", "1")
-        manifest = make_demo(out, "all")
-    return out, manifest
+    def build(out: Path) -> None:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("ONCALL_NOW", FIXED_NOW)
+            patch.setenv("NO_COLOR", "1")
+            make_demo(out, "all")
+
+    out = built_once(tmp_path_factory, "demo-all", build)
+    return out, json.loads((out / "manifest.json").read_text())
 
 
 @pytest.fixture(scope="session")
 def demo_all_run(spark: Any, demo_all: tuple[Path, dict[str, Any]], tmp_path_factory) -> DataRoot:
     """``demo_all``'s sources after one ``run all`` on the local session: what a cluster or a
-    Spark Connect server must match (tests copy it before changing anything)."""
+    Spark Connect server must match, and what the fault tests start from (tests copy it before
+    changing anything)."""
     from tests.pipelines.cluster.runs import run_all_in_process
 
-    return run_all_in_process(demo_all[0], tmp_path_factory.mktemp("local") / "data")
+    def build(target: Path) -> None:
+        run_all_in_process(demo_all[0], target)
+
+    return DataRoot(built_once(tmp_path_factory, "demo-all-run", build))

@@ -7,6 +7,7 @@ written from the documented rules, sharing no code with the jobs.
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -20,11 +21,12 @@ pytestmark = pytest.mark.spark
 
 
 @pytest.fixture(scope="module")
-def replayed(spark, demo_all):
-    """The shared all-faults demo set after the replay of its manifest."""
+def replayed(spark, demo_all, tmp_path_factory):
+    """A copy of the shared all-faults demo set after the replay of its manifest."""
     from tests.conftest import FIXED_NOW
 
-    out, manifest = demo_all
+    out, manifest = tmp_path_factory.mktemp("replayed") / "data", demo_all[1]
+    shutil.copytree(demo_all[0], out)
     runs = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ONCALL_NOW", FIXED_NOW)

@@ -41,16 +41,16 @@ from tests.pipelines.cluster.runs import (
     one_error_line,
     output_files,
     pipeline,
-    run_all_in_process,
 )
 
 pytestmark = pytest.mark.spark
 
 
 @pytest.fixture(scope="module")
-def good(spark, demo_all, tmp_path_factory) -> DataRoot:
-    """The demo sources after one good ``run all`` (in-process: the suite's session is warm)."""
-    return run_all_in_process(demo_all[0], tmp_path_factory.mktemp("faults") / "good")
+def good(demo_all_run) -> DataRoot:
+    """The demo sources after one good ``run all`` (in-process, shared with the cluster's and
+    Spark Connect's tests: read only, never changed)."""
+    return demo_all_run
 
 
 @pytest.fixture
