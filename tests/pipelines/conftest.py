@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -135,8 +136,28 @@ def built_once(
     return folder
 
 
+def fingerprint(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file below ``folder`` (lock files aside) with its size and modification time."""
+    return {
+        str(path.relative_to(folder)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in folder.rglob("*")
+        if path.is_file() and path.suffix != ".lock"
+    }
+
+
+@contextmanager
+def kept_as_built(folder: Path) -> Iterator[None]:
+    """Fail on leaving when a file below ``folder`` changed: the shared folders are read by the
+    tests of every worker, so a change would reach tests that never asked for one."""
+    before = fingerprint(folder)
+    yield
+    assert fingerprint(folder) == before, f"a test changed the shared {folder}"
+
+
 @pytest.fixture(scope="session")
-def demo_all(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+def demo_all(
+    spark: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, dict[str, Any]]]:
     """One small demo set with every fault planted, shared by the tests that only read it (the
     pipelines run over copies of its sources, never over the set itself)."""
     import json
@@ -150,11 +171,14 @@ def demo_all(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
             make_demo(out, "all")
 
     out = built_once(tmp_path_factory, "demo-all", build)
-    return out, json.loads((out / "manifest.json").read_text())
+    with kept_as_built(out):
+        yield out, json.loads((out / "manifest.json").read_text())
 
 
 @pytest.fixture(scope="session")
-def demo_all_run(spark: Any, demo_all: tuple[Path, dict[str, Any]], tmp_path_factory) -> DataRoot:
+def demo_all_run(
+    spark: Any, demo_all: tuple[Path, dict[str, Any]], tmp_path_factory
+) -> Iterator[DataRoot]:
     """``demo_all``'s sources after one ``run all`` on the local session: what a cluster or a
     Spark Connect server must match, and what the fault tests start from (tests copy it before
     changing anything)."""
@@ -163,4 +187,6 @@ def demo_all_run(spark: Any, demo_all: tuple[Path, dict[str, Any]], tmp_path_fac
     def build(target: Path) -> None:
         run_all_in_process(demo_all[0], target)
 
-    return DataRoot(built_once(tmp_path_factory, "demo-all-run", build))
+    data = DataRoot(built_once(tmp_path_factory, "demo-all-run", build))
+    with kept_as_built(data.path):
+        yield data
