@@ -87,10 +87,11 @@ def demo_data(
     )
     quiet = state(ctx).quiet
 
-    from pipelines.demo.generator import generate
+    from pipelines.demo.generator import check_out, generate
     from pipelines.spark_errors import translated
 
     resolved = options.resolve(clock.now())
+    check_out(out.absolute())  # a folder that is not ours is refused before Spark starts
     with (
         spark_session(spark_opts, quiet=quiet) as (spark, steps),
         translated("demo-data"),

@@ -133,18 +133,22 @@ class DemoOptions:
         }
 
 
-def prepare_out(out: Path) -> None:
-    """Make ``out`` ready: create it, or clear a previous demo data set (it has a manifest).
-
-    Refuses a non-empty folder without a manifest: it is not ours to delete.
-    """
+def check_out(out: Path) -> None:
+    """Refuse an ``out`` that is not a folder, or a non-empty folder without a manifest: it is
+    not ours to delete. ``pipeline demo-data`` asks before it starts Spark."""
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out: {out} is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
+        raise UsageError(
+            f"--out: {out} is not empty and holds no {MANIFEST}; choose an empty or new folder"
+        )
+
+
+def prepare_out(out: Path) -> None:
+    """Make ``out`` ready: create it, or clear a previous demo data set (it has a manifest);
+    refuse what ``check_out`` refuses."""
+    check_out(out)
     if out.is_dir() and any(out.iterdir()):
-        if not (out / MANIFEST).is_file():
-            raise UsageError(
-                f"--out: {out} is not empty and holds no {MANIFEST}; choose an empty or new folder"
-            )
         for name in ("sources", "outputs", STAGING, MANIFEST):
             path = out / name
             if path.is_dir():

@@ -84,7 +84,11 @@ def test_bad_usage_is_exit_2_with_one_line(args, message):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_demo_data_refuses_a_folder_it_did_not_make(tmp_path):
+def test_demo_data_refuses_a_folder_it_did_not_make(tmp_path, monkeypatch):
+    def no_spark(*args, **kwargs):
+        raise AssertionError("Spark was started for a folder demo-data refuses")
+
+    monkeypatch.setattr("pipelines.cli.demo_data.spark_session", no_spark)
     (tmp_path / "notes.txt").write_text("mine")
     result = invoke("demo-data", "--out", str(tmp_path))
     assert result.exit_code == 2
