@@ -322,17 +322,36 @@ def default_parallelism(spark: SparkSession) -> int:
     return int(match.group(1)) if match else 2
 
 
+#: the first line of a trace Spark's RPC threads print raw when a reply arrives after the driver
+#: has stopped (seen after a run that lost a worker finished well): its outcome is already told
+_LATE_REPLY = re.compile(
+    rb"java\.util\.concurrent\.RejectedExecutionException: Task \S.* rejected from "
+    rb"java\.util\.concurrent\.ThreadPoolExecutor@\w+\[Terminated"
+)
+
+
+def user_lines(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """The JVM's stderr lines worth a user's eyes: without its start-up noise, and without the
+    traces of replies rejected by a stopped driver (each trace's ``at`` lines with it)."""
+    in_late_trace = False
+    for line in lines:
+        if in_late_trace and line.startswith((b"\tat ", b"\t... ")):
+            continue
+        in_late_trace = _LATE_REPLY.match(line) is not None
+        if not in_late_trace and not line.startswith(JVM_NOISE):
+            yield line
+
+
 def _forward_stderr(stream: IO[bytes] | None) -> None:
-    """Copy the JVM's stderr to ours, minus its start-up noise, from a daemon thread."""
+    """Copy the JVM's stderr to ours (``user_lines`` of it), from a daemon thread."""
     if stream is None:
         return
 
     def pump() -> None:
         with contextlib.suppress(Exception):
-            for line in iter(stream.readline, b""):
-                if not line.startswith(JVM_NOISE):
-                    sys.stderr.buffer.write(line)
-                    sys.stderr.flush()
+            for line in user_lines(iter(stream.readline, b"")):
+                sys.stderr.buffer.write(line)
+                sys.stderr.flush()
 
     threading.Thread(target=pump, name="spark-jvm-stderr", daemon=True).start()
 

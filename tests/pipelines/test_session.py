@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from oncall.errors import UsageError
-from pipelines.session import SparkOptions, get_session, log_config_file, parse_conf, session_conf
+from pipelines.session import (
+    SparkOptions,
+    get_session,
+    log_config_file,
+    parse_conf,
+    session_conf,
+    user_lines,
+)
 from tests.pipelines.conftest import ts
 
 AS_OF = ts("2027-01-06T09:00:00")
@@ -51,6 +58,33 @@ def test_log_config_silences_spark_at_the_chosen_level():
     assert "logger.spark.level = error" in text
     with pytest.raises(UsageError, match="--spark-log"):
         log_config_file("loud")
+
+
+#: what a driver that had lost a worker printed after its run had finished well (shortened)
+LATE_REPLY = b"""\
+java.util.concurrent.RejectedExecutionException: Task Future(<not completed>) rejected from \
+java.util.concurrent.ThreadPoolExecutor@1399869c[Terminated, pool size = 0, active threads = 0, \
+queued tasks = 0, completed tasks = 220]
+\tat java.base/java.util.concurrent.ThreadPoolExecutor.execute(ThreadPoolExecutor.java:1365)
+\tat org.apache.spark.rpc.netty.RpcOutboxMessage.onFailure(Outbox.scala:86)
+\tat java.base/java.lang.Thread.run(Thread.java:840)
+"""
+
+
+def test_the_jvm_stderr_drops_its_noise_and_late_replies_but_nothing_else():
+    kept = [
+        b"error: growth: no Spark executor for 10 s\n",
+        b"java.util.concurrent.RejectedExecutionException: Task x rejected from pool@1[Running]\n",
+        b"\tat somewhere.Else(Else.java:1)\n",
+    ]
+    lines = [
+        b"WARNING: Using incubator modules: jdk.incubator.vector\n",
+        *LATE_REPLY.splitlines(keepends=True),
+        kept[0],
+        *LATE_REPLY.splitlines(keepends=True),
+        *kept[1:],
+    ]
+    assert list(user_lines(lines)) == kept
 
 
 @pytest.mark.spark
