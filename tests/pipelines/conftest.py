@@ -139,9 +139,10 @@ def built_once(
 def fingerprint(folder: Path) -> dict[str, tuple[int, int]]:
     """Every file below ``folder`` (lock files aside) with its size and modification time."""
     return {
-        str(path.relative_to(folder)): (path.stat().st_size, path.stat().st_mtime_ns)
+        str(path.relative_to(folder)): (stat.st_size, stat.st_mtime_ns)
         for path in folder.rglob("*")
         if path.is_file() and path.suffix != ".lock"
+        for stat in (path.stat(),)
     }
 
 
