@@ -19,7 +19,8 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "oncall needs Python 3.11 or newer, found %s: run make with PYTHON=/path/to/python3.11" % sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,connect]'
+	@# no byte-compiling of every installed module: Python compiles what it imports, when it does
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -e '.[dev,connect]'
 	@touch $@
 
 java: venv
@@ -37,6 +38,8 @@ browser:
 	fi
 
 test: venv java browser
+	@# the suite's JVMs share one archive of Spark's classes: dumped on the idle core while lint runs
+	@$(BIN)/python -m tests.jvm --start
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -228,4 +228,8 @@ def _work(archive: Path) -> None:
 
 
 if __name__ == "__main__":
-    _dump(Path(sys.argv[1]))
+    # ``--start``: ``start_archive`` from ``make test``, before lint; a path: the dump itself
+    if sys.argv[1:] == ["--start"]:
+        start_archive()
+    else:
+        _dump(Path(sys.argv[1]))
