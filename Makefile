@@ -19,8 +19,8 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "oncall needs Python 3.11 or newer, found %s: run make with PYTHON=/path/to/python3.11" % sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
-	@# no byte-compiling of every installed module: Python compiles what it imports, when it does
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -e '.[dev,connect]'
+	@# keep pip's byte-compiling: where PYTHONDONTWRITEBYTECODE is set, nothing else writes it
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,connect]'
 	@touch $@
 
 java: venv
